@@ -1,0 +1,59 @@
+# bigmodel-course: `make lab` to learn, `make test` to check everything.
+# Both create .venv from requirements.txt on first use and reuse it while it is up to date.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+KERNEL := bigmodel-course
+# Extra arguments for JupyterLab, e.g. `make lab LAB_ARGS="--no-browser --port 8889"`.
+LAB_ARGS ?=
+# Which notebooks `make execute` re-runs, e.g. `make execute NB=notebooks/01_*.ipynb`.
+NB ?= notebooks/*.ipynb
+# Tests and notebook runs never reach the network: everything comes from data/ and installed packages.
+OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 MPLBACKEND=Agg
+
+.PHONY: help setup lab test test-unit test-notebooks execute env clean
+help:
+	@echo "make lab       set up .venv (first time) and open JupyterLab on notebooks/"
+	@echo "make test      set up .venv (first time), run the unit tests and every notebook under nbval"
+	@echo "make execute   re-run notebooks in place to refresh their committed outputs (NB=... for some)"
+	@echo "make env       print the environment report (versions against requirements.txt, devices)"
+	@echo "make clean     remove .venv and caches (not the trained models in models/)"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No python3 found: install Python 3.11 (python.org or your package manager)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python >= 3.10 is needed (3.11 recommended); found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (bigmodel-course)" >/dev/null
+	@touch $(STAMP)
+	@echo "Set-up done: .venv is ready and the Jupyter kernel '$(KERNEL)' is registered."
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
+
+test: setup
+	$(OFFLINE) $(BIN)/python -m pytest tests/ notebooks/ --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider
+
+test-unit: setup
+	$(OFFLINE) $(BIN)/python -m pytest tests/ -p no:cacheprovider
+
+test-notebooks: setup
+	$(OFFLINE) $(BIN)/python -m pytest notebooks/ --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider
+
+execute: setup
+	$(OFFLINE) $(BIN)/python tools/execute_notebooks.py $(NB)
+
+env: setup
+	$(BIN)/python -m course_utils.env_report
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Rewrite each notebook's Colab badge and Colab set-up block from course_utils.config.
+
+The repository URL lives in one place (course_utils/config.py, REPO_URL). After changing
+it, run `python tools/sync_notebooks.py` and commit; tests/test_notebook_conventions.py
+fails while any notebook disagrees. The badge is the line starting with
+"[![Open In Colab]" in the first markdown cell; the set-up block is the lines of the
+first code cell from "import sys" up to the "%cd" line. Outputs are left untouched.
+"""
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from course_utils.config import colab_badge, colab_setup_block  # noqa: E402
+
+BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*$", re.M)
+BLOCK = re.compile(r"^import sys\nif \"google\.colab\" in sys\.modules:.*?\n    %cd [^\n]*", re.S)
+PIP = re.compile(r"^    %pip install -q (.+)$", re.M)
+
+
+def sync(path: Path) -> bool:
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    code = next((c for c in nb.cells if c.cell_type == "code"), None)
+    if md is None or code is None:
+        raise SystemExit(f"{path}: needs a markdown title cell and a code set-up cell")
+    badge = colab_badge(path.name)
+    if BADGE.search(md.source):
+        new = BADGE.sub(badge, md.source, count=1)
+    else:
+        new = md.source.rstrip() + "\n\n" + badge
+    changed |= new != md.source
+    md.source = new
+    m = BLOCK.search(code.source)
+    extra = ""
+    if m and PIP.search(m.group(0)):
+        extra = PIP.search(m.group(0)).group(1)
+    block = colab_setup_block(extra)
+    new = BLOCK.sub(lambda _: block, code.source, count=1) if m else block + "\n\n" + code.source
+    changed |= new != code.source
+    code.source = new
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+if __name__ == "__main__":
+    paths = [Path(p) for p in sys.argv[1:]] or sorted(Path(__file__).resolve().parent.parent.glob("notebooks/*.ipynb"))
+    for p in paths:
+        print(f"{'updated' if sync(p) else 'ok     '} {p.name}")
