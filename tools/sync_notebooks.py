@@ -5,7 +5,8 @@ The repository URL lives in one place (course_utils/config.py, REPO_URL). After 
 it, run `python tools/sync_notebooks.py` and commit; tests/test_notebook_conventions.py
 fails while any notebook disagrees. The badge is the line starting with
 "[![Open In Colab]" in the first markdown cell; the set-up block is the lines of the
-first code cell from "import sys" up to the "%cd" line. Outputs are left untouched.
+first code cell from "import sys" up to the "%cd" line. It also sets the standard python3
+kernelspec and drops authoring-tool metadata. Outputs are left untouched.
 """
 import re
 import sys
@@ -43,6 +44,12 @@ def sync(path: Path) -> bool:
     new = BLOCK.sub(lambda _: block, code.source, count=1) if m else block + "\n\n" + code.source
     changed |= new != code.source
     code.source = new
+    # Standard kernel (the same name on Colab and in .venv); no authoring-tool metadata.
+    kernelspec = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    if nb.metadata.get("kernelspec") != kernelspec or "jupytext" in nb.metadata:
+        nb.metadata["kernelspec"] = kernelspec
+        nb.metadata.pop("jupytext", None)
+        changed = True
     if changed:
         nbformat.write(nb, path)
     return changed
