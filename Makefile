@@ -11,7 +11,7 @@ LAB_ARGS ?=
 # Which notebooks `make execute` re-runs, e.g. `make execute NB=notebooks/01_*.ipynb`.
 NB ?= notebooks/*.ipynb
 # Tests and notebook runs never reach the network: everything comes from data/ and installed packages.
-OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 MPLBACKEND=Agg
+OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
 .PHONY: help setup lab test test-unit test-notebooks execute env clean
 help:

@@ -17,7 +17,7 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from course_utils.config import colab_badge, colab_setup_block  # noqa: E402
 
-BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)\s*$", re.M)
+BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)[ \t]*$", re.M)
 BLOCK = re.compile(r"^import sys\nif \"google\.colab\" in sys\.modules:.*?\n    %cd [^\n]*", re.S)
 PIP = re.compile(r"^    %pip install -q (.+)$", re.M)
 
