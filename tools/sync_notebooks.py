@@ -18,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from course_utils.config import colab_badge, colab_setup_block  # noqa: E402
 
 BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)[ \t]*$", re.M)
-BLOCK = re.compile(r"^import sys\nif \"google\.colab\" in sys\.modules:.*?\n    %cd [^\n]*", re.S)
-PIP = re.compile(r"^    %pip install -q (.+)$", re.M)
+# jupytext may leave the magics commented ("# %cd"): match both forms.
+BLOCK = re.compile(r"^import sys\nif \"google\.colab\" in sys\.modules:.*?\n    (?:# )?%cd [^\n]*", re.S)
+PIP = re.compile(r"^    (?:# )?%pip install -q (.+)$", re.M)
 
 
 def sync(path: Path) -> bool:
