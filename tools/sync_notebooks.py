@@ -4,7 +4,7 @@
 The repository URL lives in one place (course_utils/config.py, REPO_URL). After changing
 it, run `python tools/sync_notebooks.py` and commit; tests/test_notebook_conventions.py
 fails while any notebook disagrees. The badge is the line starting with
-"[![Open In Colab]" in the first markdown cell; the set-up block is the lines of the
+"[![Open In Colab]", placed right under the title of the first markdown cell; the set-up block is the lines of the
 first code cell from "import sys" up to the "%cd" line. It also sets the standard python3
 kernelspec and drops authoring-tool metadata. Outputs are left untouched.
 """
@@ -30,11 +30,10 @@ def sync(path: Path) -> bool:
     code = next((c for c in nb.cells if c.cell_type == "code"), None)
     if md is None or code is None:
         raise SystemExit(f"{path}: needs a markdown title cell and a code set-up cell")
-    badge = colab_badge(path.name)
-    if BADGE.search(md.source):
-        new = BADGE.sub(badge, md.source, count=1)
-    else:
-        new = md.source.rstrip() + "\n\n" + badge
+    # The badge goes on its own paragraph right under the title line.
+    title, _, rest = BADGE.sub("", md.source).partition("\n")
+    new = f"{title}\n\n{colab_badge(path.name)}\n\n{rest.strip()}".rstrip() + "\n"
+    new = new.rstrip("\n")
     changed |= new != md.source
     md.source = new
     m = BLOCK.search(code.source)
