@@ -1,23 +1,35 @@
 """course_utils: the helpers shared by the bigmodel-course notebooks.
 
-Each module holds one topic and says which chapter introduced it (d2l style):
-the notebooks teach the code first, then call the helper in later chapters.
+Each module holds one topic and says which chapter introduced it (d2l style): a chapter
+teaches the code first, then later chapters call the helper. Importing the package is
+light (NumPy, pandas, matplotlib); PyTorch, TensorFlow and transformers are imported
+only by the functions that need them.
 
-    config       repository URL, Colab badge, data and model folders   (chapter 00)
-    env_report   versions against requirements.txt, devices            (chapter 00)
-    seeding      seed_everything                                        (chapter 00)
-    device       get_device: CUDA, then MPS, then CPU                   (chapter 00)
-    checks       ✓ check helpers for notebook check cells               (chapter 00)
-    plotting     one plotting style                                     (chapter 00)
-    checkpoints  the packaged BERT-family checkpoint or a Hub name      (chapter 00)
-    frameworks   quiet_tensorflow: import TensorFlow without its C++ log (chapter 00)
+    config           repository URL, Colab badge and set-up block, data and model folders  (chapter 00)
+    env_report       versions against requirements.txt, devices; `python -m course_utils.env_report` (00)
+    seeding          seed_everything: Python, NumPy, PyTorch, TensorFlow                    (chapter 00)
+    device           get_device: CUDA, then MPS, then CPU                                   (chapter 00)
+    frameworks       quiet_tensorflow: import TensorFlow without its C++ start-up log       (chapter 00)
+    checks           ✓ check helpers for the notebooks' check cells                         (chapter 00)
+    plotting         one plotting style for every chapter                                   (chapter 00)
+    checkpoints      the packaged BERT-family checkpoint, a local folder or a Hub name      (chapter 00)
+    model_zoo        the notable-models table in data/notable_models.csv                    (chapter 01)
+    model_size       parameter counts, memory per parameter, 6·N·D compute, GPU-days        (chapter 01)
+    optim            gradient-descent step and Adam in NumPy, numerical gradients           (chapter 02)
+    plotting_2d      decision boundaries of two-feature classifiers                         (chapter 03)
+    plots            learning curves and confusion matrices                                 (chapter 04)
+    reviews          the course review corpus, (text, label) files, SST-2/IMDB online       (chapter 05)
+    lstm_classifier  Article 001's LSTM classifier: build, train, save, load or rebuild     (chapter 05)
+    evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 05)
+    bert_classifier  fine-tune, save, load or rebuild the BERT sentiment classifier         (chapter 06)
+    compression      size on disk, sparsity, latency, int8 quantisation, pruning            (chapter 07)
 """
 from .checks import CheckFailed, check, check_between, check_close, check_equal, check_shape
 from .checkpoints import bert_checkpoint, packaged_checkpoint
 from .config import REPO_URL, colab_badge, data_dir, data_path, models_dir
 from .device import describe_devices, get_device
-from .frameworks import quiet_tensorflow
 from .env_report import environment_report, print_versions
+from .frameworks import quiet_tensorflow
 from .plotting import COLORS, use_course_style
 from .seeding import seed_everything
 
