@@ -1,0 +1,443 @@
+"""Fine-tune a BERT-family sentiment classifier with a plain PyTorch loop; save it, load it, or rebuild it.
+
+Introduced in chapter 06, which writes this loop cell by cell (length-grouped batches with dynamic
+padding, ``torch.optim.AdamW``, a linear warm-up schedule, mixed precision on CUDA, validation
+accuracy after each epoch). Chapter 07 calls :func:`load_or_train_bert`.
+
+    fine_tune_bert(train_df, val_df)        -> (model, tokenizer, history)
+    save_bert_classifier(model, tok, folder)   model.safetensors + config.json + tokenizer files
+    load_bert_classifier(folder)            -> (model, tokenizer), clear errors for broken folders
+    load_or_train_bert()                    -> models/bert_sentiment, trained once when it is missing
+    predict_proba(model, tok, texts)        -> [P(negative), P(positive)] per text
+
+The default checkpoint is the course's offline all-MiniLM-L6-v2 (see
+:func:`course_utils.checkpoints.bert_checkpoint`); ``checkpoint="bert-base-uncased"`` (with network)
+fine-tunes the articles' model with the same code.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .config import models_dir
+
+#: Class names, indexed by label (the course corpus's convention).
+LABEL_NAMES = ("negative", "positive")
+#: Folder of the fine-tuned model under ``models/``.
+MODEL_FOLDER = "bert_sentiment"
+#: Chapter 06's hyperparameters (sized for a 2-core CPU; see the chapter).
+EPOCHS = 2
+LEARNING_RATE = 1e-4
+BATCH_SIZE = 32
+MAX_LENGTH = 128
+WARMUP_RATIO = 0.1
+WEIGHT_DECAY = 0.01
+SEED = 42
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.txt")
+
+
+class BertClassifierError(ValueError):
+    """A model folder exists but does not hold a usable fine-tuned classifier."""
+
+
+# ---------------------------------------------------------------------------------- validation
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _ratio(value, name: str, upper_open: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0 \
+            or (upper_open and value >= 1):
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _texts_labels(frame, name: str):
+    import pandas as pd
+    if not isinstance(frame, pd.DataFrame) or not {"text", "label"} <= set(frame.columns):
+        raise TypeError(f"{name} must be a DataFrame with columns 'text' and 'label' "
+                        f"(as course_utils.reviews.load_reviews() returns), got {type(frame).__name__}")
+    if len(frame) == 0:
+        raise ValueError(f"{name} is empty")
+    texts = frame["text"].tolist()
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()]
+    if bad:
+        raise ValueError(f"{name}['text'] must hold non-empty strings; row {bad[0]} is {texts[bad[0]]!r}")
+    labels = np.asarray(frame["label"])
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError(f"{name}['label'] must hold 0 (negative) and 1 (positive) only, got "
+                         f"{sorted(set(labels.tolist()) - {0, 1})[:5]}")
+    return texts, labels.astype("int64").tolist()
+
+
+# ---------------------------------------------------------------------------------- data
+def encode_examples(tokenizer, texts, labels=None, max_length: int = MAX_LENGTH) -> list[dict]:
+    """Tokenise texts (truncated to ``max_length`` tokens, not padded) into a list of examples.
+
+    Each example is ``{"input_ids": [...], "attention_mask": [...], "labels": y}``; padding
+    happens per batch in the DataLoader (``DataCollatorWithPadding``).
+    """
+    max_length = _positive_int(max_length, "max_length")
+    enc = tokenizer(list(texts), truncation=True, max_length=max_length)
+    examples = [{"input_ids": ids, "attention_mask": mask}
+                for ids, mask in zip(enc["input_ids"], enc["attention_mask"])]
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(examples):
+            raise ValueError(f"got {len(examples)} texts but {len(labels)} labels")
+        for example, y in zip(examples, labels):
+            example["labels"] = int(y)
+    return examples
+
+
+def length_grouped_batches(lengths, batch_size: int, generator=None, window: int = 8) -> list[list[int]]:
+    """Batches of indices whose examples have similar lengths, in random order.
+
+    Shuffle all indices; cut them into windows of ``window * batch_size``; sort each window by
+    length and cut it into batches; shuffle the batches. Every index appears exactly once. Padding
+    to the longest text of a batch then wastes little (Hugging Face's Trainer calls this
+    ``group_by_length``). ``generator`` is a ``torch.Generator`` (seeded for repeatable order).
+    """
+    import torch
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or lengths.size == 0:
+        raise ValueError("lengths must be a non-empty 1-D list of example lengths")
+    batch_size, window = _positive_int(batch_size, "batch_size"), _positive_int(window, "window")
+    order = torch.randperm(len(lengths), generator=generator).numpy()
+    chunk = batch_size * window
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = order[start:start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches += [part[i:i + batch_size].tolist() for i in range(0, len(part), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+
+class LengthGroupedSampler:
+    """A ``batch_sampler`` for ``DataLoader``: new :func:`length_grouped_batches` every epoch."""
+
+    def __init__(self, lengths, batch_size: int, seed: int = SEED, window: int = 8):
+        import torch
+        self.lengths = list(lengths)
+        self.batch_size = _positive_int(batch_size, "batch_size")
+        self.window = _positive_int(window, "window")
+        self.generator = torch.Generator().manual_seed(int(seed))
+
+    def __iter__(self):
+        return iter(length_grouped_batches(self.lengths, self.batch_size, self.generator, self.window))
+
+    def __len__(self) -> int:
+        # every window of window*batch_size examples is cut separately, so count batches per window
+        chunk = self.batch_size * self.window
+        full, rest = divmod(len(self.lengths), chunk)
+        return full * self.window + math.ceil(rest / self.batch_size)
+
+
+def make_loader(tokenizer, examples: list[dict], batch_size: int, shuffle: bool, seed: int = SEED):
+    """DataLoader with dynamic padding; ``shuffle=True`` groups examples by length (training)."""
+    from torch.utils.data import DataLoader
+    from transformers import DataCollatorWithPadding
+
+    collate = DataCollatorWithPadding(tokenizer)
+    if shuffle:
+        sampler = LengthGroupedSampler([len(e["input_ids"]) for e in examples], batch_size, seed)
+        return DataLoader(examples, batch_sampler=sampler, collate_fn=collate)
+    return DataLoader(examples, batch_size=_positive_int(batch_size, "batch_size"), shuffle=False,
+                      collate_fn=collate)
+
+
+# ---------------------------------------------------------------------------------- model use
+def _device(device):
+    import torch
+
+    from .device import get_device
+    if device is None:
+        return get_device()
+    if isinstance(device, str):
+        return torch.device(device)
+    if isinstance(device, torch.device):
+        return device
+    raise TypeError(f"device must be None, a string such as 'cpu' or a torch.device, got {device!r}")
+
+
+def _amp(device):
+    """(enabled, dtype) for torch.autocast: mixed precision on CUDA only (bf16 where supported)."""
+    import torch
+    if device.type != "cuda":
+        return False, torch.float32
+    return True, (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16)
+
+
+def accuracy(model, loader, device=None) -> float:
+    """Fraction of examples in ``loader`` (batches with ``labels``) whose argmax logit is the label."""
+    import torch
+    device = _device(device)
+    amp, dtype = _amp(device)
+    model.eval()
+    correct = total = 0
+    with torch.no_grad():
+        for batch in loader:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            with torch.autocast(device_type=device.type, dtype=dtype, enabled=amp):
+                logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+            correct += (logits.argmax(dim=-1) == batch["labels"]).sum().item()
+            total += len(batch["labels"])
+    if total == 0:
+        raise ValueError("the loader yielded no examples")
+    return correct / total
+
+
+def predict_proba(model, tokenizer, texts, device=None, batch_size: int = 64,
+                  max_length: int = MAX_LENGTH) -> np.ndarray:
+    """``[P(negative), P(positive)]`` for each text (an array of shape ``(len(texts), 2)``)."""
+    import torch
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not one string (wrap it in a list)")
+    texts = list(texts)
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise TypeError("texts must be a non-empty list of strings")
+    device = _device(device)
+    amp, dtype = _amp(device)
+    model.to(device).eval()
+    loader = make_loader(tokenizer, encode_examples(tokenizer, texts, max_length=max_length), batch_size,
+                         shuffle=False)
+    out = []
+    with torch.no_grad():
+        for batch in loader:
+            with torch.autocast(device_type=device.type, dtype=dtype, enabled=amp):
+                logits = model(**{k: v.to(device) for k, v in batch.items()}).logits
+            out.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
+    return np.concatenate(out)
+
+
+# ---------------------------------------------------------------------------------- training
+def _load_base(checkpoint, seed: int):
+    """Tokenizer and a BertForSequenceClassification with a new 2-way head, drawn after seeding."""
+    from transformers import BertForSequenceClassification, BertTokenizer
+    from transformers.utils import logging as hf_logging
+
+    from .checkpoints import bert_checkpoint
+    from .seeding import seed_everything
+
+    path = bert_checkpoint(checkpoint)
+    tokenizer = BertTokenizer.from_pretrained(path)
+    seed_everything(seed)
+    # The new classification head is the point of fine-tuning: hide transformers' report that it is new.
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = BertForSequenceClassification.from_pretrained(
+            path, num_labels=2, id2label=dict(enumerate(LABEL_NAMES)),
+            label2id={name: i for i, name in enumerate(LABEL_NAMES)})
+    finally:
+        hf_logging.set_verbosity(level)
+    return model, tokenizer
+
+
+def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOCHS, lr: float = LEARNING_RATE,
+                   batch_size: int = BATCH_SIZE, max_length: int = MAX_LENGTH, seed: int = SEED, device=None,
+                   warmup_ratio: float = WARMUP_RATIO, weight_decay: float = WEIGHT_DECAY,
+                   max_grad_norm: float = 1.0, progress: bool = False):
+    """Fine-tune ``BertForSequenceClassification`` on (text, label) rows; chapter 06's loop.
+
+    Args:
+        train_df, val_df: DataFrames with ``text`` and ``label`` (0/1) columns; ``val_df`` may be
+            ``None`` (no validation accuracy).
+        checkpoint: ``None`` (the packaged all-MiniLM-L6-v2, or ``$BIGMODEL_COURSE_BERT``), a Hub
+            name such as ``"bert-base-uncased"`` or a local folder (see ``bert_checkpoint``).
+        epochs, lr, batch_size, max_length: the usual; lr is AdamW's peak learning rate.
+        seed: ``seed_everything(seed)`` right before the head is drawn; also orders the batches.
+        device: ``None`` = ``get_device()``; on CUDA the loop uses mixed precision (bf16 where the
+            GPU has it, else fp16 with a GradScaler).
+        warmup_ratio: fraction of the steps over which the learning rate rises linearly from 0
+            (then it falls linearly to 0 at the last step).
+        progress: show a tqdm progress bar.
+
+    Returns:
+        ``(model, tokenizer, history)``; the model is in eval mode on ``device`` and history is a
+        dict with per-step ``loss`` and ``lr``, per-epoch ``val_accuracy`` and the ``seconds`` trained.
+    """
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    texts, labels = _texts_labels(train_df, "train_df")
+    val = _texts_labels(val_df, "val_df") if val_df is not None else None
+    epochs, batch_size = _positive_int(epochs, "epochs"), _positive_int(batch_size, "batch_size")
+    max_length = _positive_int(max_length, "max_length")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < 1:
+        raise ValueError(f"lr must be a learning rate between 0 and 1 (e.g. 5e-5), got {lr!r}")
+    warmup_ratio = _ratio(warmup_ratio, "warmup_ratio")
+    weight_decay = _ratio(weight_decay, "weight_decay")
+    if isinstance(max_grad_norm, bool) or not isinstance(max_grad_norm, numbers.Real) or max_grad_norm <= 0:
+        raise ValueError(f"max_grad_norm must be a positive number, got {max_grad_norm!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    device = _device(device)
+
+    model, tokenizer = _load_base(checkpoint, int(seed))
+    model.to(device)
+    train_loader = make_loader(tokenizer, encode_examples(tokenizer, texts, labels, max_length), batch_size,
+                               shuffle=True, seed=int(seed))
+    val_loader = None if val is None else make_loader(
+        tokenizer, encode_examples(tokenizer, *val, max_length), 64, shuffle=False)
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    total_steps = epochs * len(train_loader)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(warmup_ratio * total_steps), total_steps)
+    amp, dtype = _amp(device)
+    scaler = torch.amp.GradScaler("cuda", enabled=amp and dtype == torch.float16)
+
+    history = {"loss": [], "lr": [], "val_accuracy": [], "seconds": 0.0}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=total_steps, desc="fine-tuning")
+    start = time.perf_counter()
+    for _ in range(epochs):
+        model.train()
+        for batch in train_loader:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            with torch.autocast(device_type=device.type, dtype=dtype, enabled=amp):
+                loss = model(**batch).loss
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+            scaler.step(optimizer)
+            scaler.update()
+            history["lr"].append(scheduler.get_last_lr()[0])
+            scheduler.step()
+            optimizer.zero_grad()
+            history["loss"].append(loss.item())
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss.item():.3f}")
+        if val_loader is not None:
+            history["val_accuracy"].append(accuracy(model, val_loader, device))
+    history["seconds"] = time.perf_counter() - start
+    if bar is not None:
+        bar.close()
+    model.eval()
+    return model, tokenizer, history
+
+
+# ---------------------------------------------------------------------------------- saving and loading
+def default_folder() -> Path:
+    """``models/bert_sentiment`` in the course (or under ``$BIGMODEL_COURSE_MODELS``)."""
+    return models_dir() / MODEL_FOLDER
+
+
+def _folder(folder) -> Path:
+    if folder is None:
+        return default_folder()
+    if not isinstance(folder, (str, os.PathLike)) or not str(folder).strip():
+        raise TypeError(f"folder must be a path or None, got {folder!r}")
+    return Path(folder).expanduser()
+
+
+def save_bert_classifier(model, tokenizer, folder=None, overwrite: bool = False) -> Path:
+    """Write the model (``model.safetensors`` + ``config.json``) and the tokenizer files to ``folder``.
+
+    An existing non-empty folder is refused unless ``overwrite=True``. The labels are stored in
+    the config (``id2label``: 0 negative, 1 positive), so ``transformers.pipeline`` prints names.
+    """
+    from transformers import PreTrainedModel
+    if not isinstance(model, PreTrainedModel):
+        raise TypeError(f"model must be a transformers model (e.g. BertForSequenceClassification), "
+                        f"got {type(model).__name__}")
+    if not hasattr(tokenizer, "save_pretrained"):
+        raise TypeError(f"tokenizer must be a transformers tokenizer, got {type(tokenizer).__name__}")
+    if not isinstance(overwrite, bool):
+        raise TypeError(f"overwrite must be True or False, got {overwrite!r}")
+    path = _folder(folder)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{path} exists and is a file, not a folder")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise FileExistsError(f"{path} already holds files; pass overwrite=True to replace the model there, "
+                              "or choose another folder")
+    if model.config.num_labels == 2:
+        model.config.id2label = dict(enumerate(LABEL_NAMES))
+        model.config.label2id = {name: i for i, name in enumerate(LABEL_NAMES)}
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def load_bert_classifier(folder=None, device=None):
+    """Load ``(model, tokenizer)`` saved by :func:`save_bert_classifier` (default ``models/bert_sentiment``).
+
+    Raises ``FileNotFoundError`` for a missing folder and :class:`BertClassifierError` for a folder
+    without ``config.json``, weights or tokenizer files, with corrupt weights, or without a trained
+    two-class head. Nothing in the folder is changed.
+    """
+    from transformers import BertForSequenceClassification, BertTokenizer
+    from transformers.utils import logging as hf_logging
+
+    path = _folder(folder)
+    if not path.exists():
+        raise FileNotFoundError(f"no fine-tuned model at {path}: run chapter 06, or call load_or_train_bert() "
+                                "to train and save it")
+    if not path.is_dir():
+        raise BertClassifierError(f"{path} is a file; expected a folder written by save_pretrained")
+    if not (path / "config.json").is_file():
+        raise BertClassifierError(f"{path} has no config.json, so it is not a saved model. Delete the folder and "
+                                  "run chapter 06 (or load_or_train_bert()) to rebuild it.")
+    if not any((path / name).is_file() for name in _WEIGHT_FILES):
+        raise BertClassifierError(f"{path} has a config.json but no weights ({' or '.join(_WEIGHT_FILES)}). "
+                                  "Delete the folder and run chapter 06 (or load_or_train_bert()) to rebuild it.")
+    if not any((path / name).is_file() for name in _TOKENIZER_FILES):
+        raise BertClassifierError(f"{path} has no tokenizer files ({' or '.join(_TOKENIZER_FILES)}); save them "
+                                  "with tokenizer.save_pretrained(folder)")
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()      # a missing head is reported below as an error, not as a log line
+    try:
+        model, info = BertForSequenceClassification.from_pretrained(path, output_loading_info=True)
+        tokenizer = BertTokenizer.from_pretrained(path)
+    except Exception as exc:  # noqa: BLE001  (safetensors, JSON and OS errors all mean: this folder is broken)
+        raise BertClassifierError(
+            f"{path} could not be loaded ({type(exc).__name__}: {exc}); its files may be corrupt or truncated. "
+            "Nothing was changed. Delete the folder and run chapter 06 (or load_or_train_bert()) to rebuild it."
+        ) from exc
+    finally:
+        hf_logging.set_verbosity(level)
+    missing = list(info.get("missing_keys", []))
+    if missing:
+        raise BertClassifierError(
+            f"{path} lacks trained weights for {sorted(missing)[:4]}: it holds a base checkpoint, not a "
+            "fine-tuned classifier (its classification head would be random). Fine-tune it first.")
+    if model.config.num_labels != 2:
+        raise BertClassifierError(f"{path} has {model.config.num_labels} output labels; a sentiment model needs 2")
+    model.to(_device(device)).eval()
+    return model, tokenizer
+
+
+def load_or_train_bert(folder=None, *, train_df=None, val_df=None, device=None, verbose: bool = False,
+                       **fine_tune_kwargs):
+    """Chapter 06's fine-tuned classifier: load ``folder`` (default ``models/bert_sentiment``), or build it.
+
+    If the folder does not exist, fine-tune with :func:`fine_tune_bert` on ``train_df`` / ``val_df``
+    (default: the course corpus's train and validation splits, with chapter 06's hyperparameters
+    unless ``fine_tune_kwargs`` say otherwise), save it there and return it. An existing folder is
+    never overwritten: if it cannot be loaded, the error says so and asks you to delete it.
+    """
+    path = _folder(folder)
+    if path.exists():
+        return load_bert_classifier(path, device=device)
+    if train_df is None:
+        from .reviews import load_reviews
+        train_df = load_reviews("train")
+        if val_df is None:
+            val_df = load_reviews("validation")
+    if verbose:
+        print(f"{path} not found: fine-tuning as chapter 06 does ({len(train_df)} training texts)…")
+    model, tokenizer, _ = fine_tune_bert(train_df, val_df, device=device, progress=verbose, **fine_tune_kwargs)
+    save_bert_classifier(model, tokenizer, path)   # the folder did not exist (checked above)
+    return model, tokenizer

@@ -1,0 +1,201 @@
+"""Tests of course_utils.bert_classifier: the fine-tuning loop, saving, loading and the broken-folder errors.
+
+Every model here trains on 16 short texts for one epoch with max_length 16, on the CPU: a few seconds.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from course_utils.bert_classifier import (LABEL_NAMES, MODEL_FOLDER, BertClassifierError, LengthGroupedSampler,
+                                          default_folder, encode_examples, fine_tune_bert, length_grouped_batches,
+                                          load_bert_classifier, load_or_train_bert, predict_proba,
+                                          save_bert_classifier)
+from course_utils.checkpoints import packaged_checkpoint
+
+TINY = pd.DataFrame({
+    "text": ["I love it", "great and lovely", "love this so much", "wonderful, would buy again",
+             "best purchase ever", "really happy with it", "excellent quality", "a delight",
+             "I hate it", "awful and boring", "hate this", "broke after a day",
+             "worst purchase ever", "really unhappy with it", "terrible quality", "a waste of money"],
+    "label": [1] * 8 + [0] * 8})
+SMALL = dict(epochs=1, max_length=16, batch_size=8, seed=0, device="cpu")
+PROBE = ["I love it", "a waste of money"]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    model, tokenizer, history = fine_tune_bert(TINY, TINY.head(4), **SMALL)
+    return model, tokenizer, history
+
+
+@pytest.fixture(scope="module")
+def saved(trained, tmp_path_factory):
+    model, tokenizer, _ = trained
+    folder = tmp_path_factory.mktemp("models") / "bert"
+    save_bert_classifier(model, tokenizer, folder)
+    return folder
+
+
+# ------------------------------------------------------------------ batching
+def test_length_grouped_batches_cover_every_index_once():
+    lengths = np.random.default_rng(0).integers(3, 100, size=103)
+    batches = length_grouped_batches(lengths, 8, torch.Generator().manual_seed(1))
+    assert sorted(i for b in batches for i in b) == list(range(103))
+    assert all(1 <= len(b) <= 8 for b in batches)
+    # within a window the examples are sorted, so a batch spans a narrow range of lengths
+    spread = np.mean([lengths[b].max() - lengths[b].min() for b in batches])
+    assert spread < 0.5 * (lengths.max() - lengths.min())
+    again = length_grouped_batches(lengths, 8, torch.Generator().manual_seed(1))
+    assert again == batches
+
+
+@pytest.mark.parametrize("n", [1, 7, 64, 65, 100, 1150])
+def test_sampler_length_matches_its_batches(n):
+    sampler = LengthGroupedSampler(list(range(n)), batch_size=32, seed=0, window=2)
+    assert len(sampler) == len(list(iter(sampler)))
+
+
+def test_batching_rejects_bad_input():
+    with pytest.raises(ValueError, match="lengths"):
+        length_grouped_batches([], 8)
+    with pytest.raises(ValueError, match="batch_size"):
+        length_grouped_batches([3, 4], 0)
+    with pytest.raises(ValueError, match="batch_size"):
+        LengthGroupedSampler([3, 4], batch_size=2.5)
+
+
+def test_encode_examples_truncates_and_checks_labels(trained):
+    _, tokenizer, _ = trained
+    examples = encode_examples(tokenizer, ["word " * 50, "short"], [1, 0], max_length=16)
+    assert len(examples[0]["input_ids"]) == 16 and examples[0]["labels"] == 1
+    assert examples[1]["input_ids"][0] == tokenizer.cls_token_id
+    with pytest.raises(ValueError, match="labels"):
+        encode_examples(tokenizer, ["a", "b"], [1])
+
+
+# ------------------------------------------------------------------ training
+def test_fine_tune_returns_a_trained_two_class_model(trained):
+    model, tokenizer, history = trained
+    assert model.config.num_labels == 2 and not model.training
+    assert model.config.id2label == {0: "negative", 1: "positive"}
+    assert len(history["loss"]) == len(history["lr"]) == 2            # 16 texts / batch 8 = 2 steps
+    assert len(history["val_accuracy"]) == 1 and 0 <= history["val_accuracy"][0] <= 1
+    assert history["seconds"] > 0 and all(np.isfinite(history["loss"]))
+    assert history["lr"][-1] < history["lr"][0]                       # the linear schedule decays
+    proba = predict_proba(model, tokenizer, PROBE, device="cpu")
+    assert proba.shape == (2, 2) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+
+
+def test_fine_tune_is_seeded(trained):
+    model, tokenizer, history = trained
+    again, _, history2 = fine_tune_bert(TINY, TINY.head(4), **SMALL)
+    assert history2["loss"] == history["loss"]
+    assert torch.equal(again.classifier.weight, model.classifier.weight)
+
+
+def test_fine_tune_rejects_bad_input():
+    with pytest.raises(TypeError, match="DataFrame"):
+        fine_tune_bert(["I love it"], **SMALL)
+    with pytest.raises(TypeError, match="'text' and 'label'"):
+        fine_tune_bert(TINY.rename(columns={"text": "review"}), **SMALL)
+    with pytest.raises(ValueError, match="empty"):
+        fine_tune_bert(TINY.head(0), **SMALL)
+    with pytest.raises(ValueError, match="0 \\(negative\\) and 1"):
+        fine_tune_bert(TINY.assign(label=2), **SMALL)
+    with pytest.raises(ValueError, match="non-empty strings"):
+        fine_tune_bert(TINY.assign(text=[""] + TINY["text"].tolist()[1:]), **SMALL)
+    with pytest.raises(ValueError, match="epochs"):
+        fine_tune_bert(TINY, **{**SMALL, "epochs": 0})
+    with pytest.raises(ValueError, match="lr"):
+        fine_tune_bert(TINY, lr=5, **SMALL)
+    with pytest.raises(ValueError, match="warmup_ratio"):
+        fine_tune_bert(TINY, warmup_ratio=1.5, **SMALL)
+    with pytest.raises(TypeError, match="device"):
+        fine_tune_bert(TINY, **{**SMALL, "device": 3})
+
+
+def test_predict_proba_rejects_a_single_string(trained):
+    model, tokenizer, _ = trained
+    with pytest.raises(TypeError, match="list of strings"):
+        predict_proba(model, tokenizer, "I love it")
+
+
+# ------------------------------------------------------------------ saving and loading
+def test_save_and_load_round_trip(trained, saved):
+    model, tokenizer, _ = trained
+    assert {"config.json", "model.safetensors"} <= {p.name for p in saved.iterdir()}
+    loaded, loaded_tok = load_bert_classifier(saved, device="cpu")
+    assert loaded.config.id2label == dict(enumerate(LABEL_NAMES))
+    assert np.allclose(predict_proba(loaded, loaded_tok, PROBE, device="cpu"),
+                       predict_proba(model, tokenizer, PROBE, device="cpu"), atol=1e-6)
+
+
+def test_save_refuses_to_overwrite(trained, saved):
+    model, tokenizer, _ = trained
+    before = (saved / "model.safetensors").read_bytes()
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        save_bert_classifier(model, tokenizer, saved)
+    assert (saved / "model.safetensors").read_bytes() == before
+    with pytest.raises(TypeError, match="transformers model"):
+        save_bert_classifier("not a model", tokenizer, saved.parent / "other")
+
+
+def test_load_missing_folder_says_how_to_build_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="load_or_train_bert"):
+        load_bert_classifier(tmp_path / "nothing here")
+
+
+def test_load_folder_without_config_or_weights(tmp_path, saved):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BertClassifierError, match="no config.json"):
+        load_bert_classifier(empty)
+    (empty / "config.json").write_text((saved / "config.json").read_text())
+    with pytest.raises(BertClassifierError, match="no weights"):
+        load_bert_classifier(empty)
+    (empty / "model.safetensors").write_bytes((saved / "model.safetensors").read_bytes())
+    with pytest.raises(BertClassifierError, match="tokenizer"):
+        load_bert_classifier(empty)
+
+
+def _copy(src, dst):
+    dst.mkdir()
+    for p in src.iterdir():
+        (dst / p.name).write_bytes(p.read_bytes())
+    return dst
+
+
+def test_corrupt_weights_are_reported_and_nothing_is_overwritten(tmp_path, saved):
+    broken = _copy(saved, tmp_path / "broken")
+    (broken / "model.safetensors").write_bytes(b"this is not a safetensors file")
+    files_before = {p.name: p.read_bytes() for p in broken.iterdir()}
+    with pytest.raises(BertClassifierError, match="corrupt"):
+        load_bert_classifier(broken)
+    # load_or_train_bert must not retrain over an existing folder either
+    with pytest.raises(BertClassifierError, match="Delete the folder"):
+        load_or_train_bert(broken, train_df=TINY, **SMALL)
+    assert {p.name: p.read_bytes() for p in broken.iterdir()} == files_before
+
+
+def test_a_base_checkpoint_is_not_a_fine_tuned_classifier():
+    with pytest.raises(BertClassifierError, match="not a fine-tuned classifier"):
+        load_bert_classifier(packaged_checkpoint())
+
+
+def test_load_or_train_builds_once_then_loads(tmp_path):
+    folder = tmp_path / "sub" / "bert_sentiment"
+    model, tokenizer = load_or_train_bert(folder, train_df=TINY, **SMALL)
+    assert (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
+    stamp = (folder / "model.safetensors").stat().st_mtime_ns
+    again, again_tok = load_or_train_bert(folder, train_df=TINY, **SMALL)
+    assert (folder / "model.safetensors").stat().st_mtime_ns == stamp          # loaded, not retrained
+    assert np.allclose(predict_proba(model, tokenizer, PROBE, device="cpu"),
+                       predict_proba(again, again_tok, PROBE, device="cpu"), atol=1e-6)
+
+
+def test_default_folder_honours_the_models_env_var(tmp_path, monkeypatch):
+    monkeypatch.setenv("BIGMODEL_COURSE_MODELS", str(tmp_path))
+    assert default_folder() == tmp_path / MODEL_FOLDER
+    with pytest.raises(TypeError, match="folder"):
+        load_bert_classifier(42)
