@@ -437,7 +437,7 @@ def load_or_train_bert(folder=None, *, train_df=None, val_df=None, device=None, 
         if val_df is None:
             val_df = load_reviews("validation")
     if verbose:
-        print(f"{path} not found: fine-tuning as chapter 06 does ({len(train_df)} training texts)…")
+        print(f"no saved classifier in {path.name}/: fine-tuning as chapter 06 does ({len(train_df)} training texts)…")
     model, tokenizer, _ = fine_tune_bert(train_df, val_df, device=device, progress=verbose, **fine_tune_kwargs)
     save_bert_classifier(model, tokenizer, path)   # the folder did not exist (checked above)
     return model, tokenizer
