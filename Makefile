@@ -8,15 +8,15 @@ STAMP  := $(VENV)/.installed
 KERNEL := bigmodel-course
 # Extra arguments for JupyterLab, e.g. `make lab LAB_ARGS="--no-browser --port 8889"`.
 LAB_ARGS ?=
-# Which notebooks `make execute` re-runs, e.g. `make execute NB=notebooks/01_*.ipynb`.
-NB ?= notebooks/*.ipynb
+# Which notebooks `make execute` re-runs, e.g. `make execute NB=notebooks/01_*.ipynb` (default: chapters and solutions).
+NB ?= notebooks/*.ipynb solutions/*.ipynb
 # Tests and notebook runs never reach the network: everything comes from data/ and installed packages.
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
 .PHONY: help setup lab test test-unit test-notebooks execute env clean
 help:
 	@echo "make lab       set up .venv (first time) and open JupyterLab on notebooks/"
-	@echo "make test      set up .venv (first time), run the unit tests and every notebook under nbval"
+	@echo "make test      set up .venv (first time), run the unit tests and every notebook (chapters, solutions) under nbval"
 	@echo "make execute   re-run notebooks in place to refresh their committed outputs (NB=... for some)"
 	@echo "make env       print the environment report (versions against requirements.txt, devices)"
 	@echo "make clean     remove .venv and caches (not the trained models in models/)"
@@ -38,14 +38,14 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/ $(LAB_ARGS)
 
 test: setup
-	$(OFFLINE) $(BIN)/python -m pytest tests/ notebooks/ --nbval --nbval-current-env \
+	$(OFFLINE) $(BIN)/python -m pytest tests/ notebooks/ solutions/ --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider
 
 test-unit: setup
 	$(OFFLINE) $(BIN)/python -m pytest tests/ -p no:cacheprovider
 
 test-notebooks: setup
-	$(OFFLINE) $(BIN)/python -m pytest notebooks/ --nbval --nbval-current-env \
+	$(OFFLINE) $(BIN)/python -m pytest notebooks/ solutions/ --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -p no:cacheprovider
 
 execute: setup

@@ -10,7 +10,7 @@ only by the functions that need them.
     seeding          seed_everything: Python, NumPy, PyTorch, TensorFlow                    (chapter 00)
     device           get_device: CUDA, then MPS, then CPU                                   (chapter 00)
     frameworks       quiet_tensorflow: import TensorFlow without its C++ start-up log       (chapter 00)
-    checks           ✓ check helpers for the notebooks' check cells                         (chapter 00)
+X
     plotting         one plotting style for every chapter                                   (chapter 00)
     checkpoints      the packaged BERT-family checkpoint, a local folder or a Hub name      (chapter 00)
     model_zoo        the notable-models table in data/notable_models.csv                    (chapter 01)
@@ -18,13 +18,13 @@ only by the functions that need them.
     optim            gradient-descent step and Adam in NumPy, numerical gradients           (chapter 02)
     plotting_2d      decision boundaries of two-feature classifiers                         (chapter 03)
     plots            learning curves and confusion matrices                                 (chapter 04)
-    reviews          the course review corpus, (text, label) files, SST-2/IMDB online       (chapter 05)
-    lstm_classifier  Article 001's LSTM classifier: build, train, save, load or rebuild     (chapter 05)
-    evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 05)
-    bert_classifier  fine-tune, save, load or rebuild the BERT sentiment classifier         (chapter 06)
-    compression      size on disk, sparsity, latency, int8 quantisation, pruning            (chapter 07)
+    reviews          the course review corpus, (text, label) files, SST-2/IMDB online       (chapter 06)
+    lstm_classifier  Article 001's LSTM classifier: build, train, save, load or rebuild     (chapter 06)
+    evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 06)
+    bert_classifier  fine-tune, save, load or rebuild the BERT sentiment classifier         (chapter 08)
+    compression      size on disk, sparsity, latency, int8 quantisation, pruning            (chapter 09)
 """
-from .checks import CheckFailed, check, check_between, check_close, check_equal, check_shape
+from .checks import CheckFailed, NotDoneYet, answer, check, check_between, check_close, check_equal, check_shape
 from .checkpoints import bert_checkpoint, packaged_checkpoint
 from .config import REPO_URL, colab_badge, data_dir, data_path, models_dir
 from .device import describe_devices, get_device

@@ -1,8 +1,8 @@
 """Fine-tune a BERT-family sentiment classifier with a plain PyTorch loop; save it, load it, or rebuild it.
 
-Introduced in chapter 06, which writes this loop cell by cell (length-grouped batches with dynamic
+Introduced in chapter 08, which writes this loop cell by cell (length-grouped batches with dynamic
 padding, ``torch.optim.AdamW``, a linear warm-up schedule, mixed precision on CUDA, validation
-accuracy after each epoch). Chapter 07 calls :func:`load_or_train_bert`.
+accuracy after each epoch). Chapter 09 calls :func:`load_or_train_bert`.
 
     fine_tune_bert(train_df, val_df)        -> (model, tokenizer, history)
     save_bert_classifier(model, tok, folder)   model.safetensors + config.json + tokenizer files
@@ -30,7 +30,7 @@ from .config import models_dir
 LABEL_NAMES = ("negative", "positive")
 #: Folder of the fine-tuned model under ``models/``.
 MODEL_FOLDER = "bert_sentiment"
-#: Chapter 06's hyperparameters (sized for a 2-core CPU; see the chapter).
+#: Chapter 08's hyperparameters (sized for a 2-core CPU; see the chapter).
 EPOCHS = 2
 LEARNING_RATE = 1e-4
 BATCH_SIZE = 32
@@ -246,7 +246,7 @@ def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOC
                    batch_size: int = BATCH_SIZE, max_length: int = MAX_LENGTH, seed: int = SEED, device=None,
                    warmup_ratio: float = WARMUP_RATIO, weight_decay: float = WEIGHT_DECAY,
                    max_grad_norm: float = 1.0, progress: bool = False):
-    """Fine-tune ``BertForSequenceClassification`` on (text, label) rows; chapter 06's loop.
+    """Fine-tune ``BertForSequenceClassification`` on (text, label) rows; chapter 08's loop.
 
     Args:
         train_df, val_df: DataFrames with ``text`` and ``label`` (0/1) columns; ``val_df`` may be
@@ -383,16 +383,16 @@ def load_bert_classifier(folder=None, device=None):
 
     path = _folder(folder)
     if not path.exists():
-        raise FileNotFoundError(f"no fine-tuned model at {path}: run chapter 06, or call load_or_train_bert() "
+        raise FileNotFoundError(f"no fine-tuned model at {path}: run chapter 08, or call load_or_train_bert() "
                                 "to train and save it")
     if not path.is_dir():
         raise BertClassifierError(f"{path} is a file; expected a folder written by save_pretrained")
     if not (path / "config.json").is_file():
         raise BertClassifierError(f"{path} has no config.json, so it is not a saved model. Delete the folder and "
-                                  "run chapter 06 (or load_or_train_bert()) to rebuild it.")
+                                  "run chapter 08 (or load_or_train_bert()) to rebuild it.")
     if not any((path / name).is_file() for name in _WEIGHT_FILES):
         raise BertClassifierError(f"{path} has a config.json but no weights ({' or '.join(_WEIGHT_FILES)}). "
-                                  "Delete the folder and run chapter 06 (or load_or_train_bert()) to rebuild it.")
+                                  "Delete the folder and run chapter 08 (or load_or_train_bert()) to rebuild it.")
     if not any((path / name).is_file() for name in _TOKENIZER_FILES):
         raise BertClassifierError(f"{path} has no tokenizer files ({' or '.join(_TOKENIZER_FILES)}); save them "
                                   "with tokenizer.save_pretrained(folder)")
@@ -404,7 +404,7 @@ def load_bert_classifier(folder=None, device=None):
     except Exception as exc:  # noqa: BLE001  (safetensors, JSON and OS errors all mean: this folder is broken)
         raise BertClassifierError(
             f"{path} could not be loaded ({type(exc).__name__}: {exc}); its files may be corrupt or truncated. "
-            "Nothing was changed. Delete the folder and run chapter 06 (or load_or_train_bert()) to rebuild it."
+            "Nothing was changed. Delete the folder and run chapter 08 (or load_or_train_bert()) to rebuild it."
         ) from exc
     finally:
         hf_logging.set_verbosity(level)
@@ -421,10 +421,10 @@ def load_bert_classifier(folder=None, device=None):
 
 def load_or_train_bert(folder=None, *, train_df=None, val_df=None, device=None, verbose: bool = False,
                        **fine_tune_kwargs):
-    """Chapter 06's fine-tuned classifier: load ``folder`` (default ``models/bert_sentiment``), or build it.
+    """Chapter 08's fine-tuned classifier: load ``folder`` (default ``models/bert_sentiment``), or build it.
 
     If the folder does not exist, fine-tune with :func:`fine_tune_bert` on ``train_df`` / ``val_df``
-    (default: the course corpus's train and validation splits, with chapter 06's hyperparameters
+    (default: the course corpus's train and validation splits, with chapter 08's hyperparameters
     unless ``fine_tune_kwargs`` say otherwise), save it there and return it. An existing folder is
     never overwritten: if it cannot be loaded, the error says so and asks you to delete it.
     """
@@ -437,7 +437,7 @@ def load_or_train_bert(folder=None, *, train_df=None, val_df=None, device=None, 
         if val_df is None:
             val_df = load_reviews("validation")
     if verbose:
-        print(f"no saved classifier in {path.name}/: fine-tuning as chapter 06 does ({len(train_df)} training texts)…")
+        print(f"no saved classifier in {path.name}/: fine-tuning as chapter 08 does ({len(train_df)} training texts)…")
     model, tokenizer, _ = fine_tune_bert(train_df, val_df, device=device, progress=verbose, **fine_tune_kwargs)
     save_bert_classifier(model, tokenizer, path)   # the folder did not exist (checked above)
     return model, tokenizer

@@ -1,6 +1,6 @@
 """Make a trained PyTorch model smaller, and measure what that bought and cost.
 
-Introduced in chapter 07 (quantisation, pruning, distillation), which shows each step in the
+Introduced in chapter 09 (quantisation, pruning, distillation), which shows each step in the
 open first; later chapters call these helpers to size and time a model before they ship it.
 
     size_on_disk(model, compress=False)      bytes of ``torch.save(state_dict)`` in a temporary folder

@@ -20,12 +20,18 @@ DATA_ENV = "BIGMODEL_COURSE_DATA"
 MODELS_ENV = "BIGMODEL_COURSE_MODELS"
 
 
+def notebook_folder(notebook_name: str) -> str:
+    """Repository folder of a course notebook: ``solutions`` for ``NN_slug_solutions.ipynb``, else ``notebooks``."""
+    if not isinstance(notebook_name, str) or not notebook_name.endswith(".ipynb") or "/" in notebook_name:
+        raise ValueError(f"expected a notebook file name ending in .ipynb (no folder), got {notebook_name!r}")
+    return "solutions" if notebook_name.endswith("_solutions.ipynb") else "notebooks"
+
+
 def colab_url(notebook_name: str) -> str:
-    """Open-in-Colab URL of ``notebooks/<notebook_name>`` in the course repository."""
-    if not isinstance(notebook_name, str) or not notebook_name.endswith(".ipynb"):
-        raise ValueError(f"expected a notebook file name ending in .ipynb, got {notebook_name!r}")
+    """Open-in-Colab URL of ``notebooks/<notebook_name>`` (or ``solutions/...``) in the course repository."""
+    folder = notebook_folder(notebook_name)
     repo = REPO_URL.removeprefix("https://github.com/")
-    return f"https://colab.research.google.com/github/{repo}/blob/{REPO_BRANCH}/notebooks/{notebook_name}"
+    return f"https://colab.research.google.com/github/{repo}/blob/{REPO_BRANCH}/{folder}/{notebook_name}"
 
 
 def colab_badge(notebook_name: str) -> str:

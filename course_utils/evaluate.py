@@ -1,11 +1,11 @@
 """Evaluate a saved sentiment classifier on a labelled file: ``python -m course_utils.evaluate MODEL FILE``.
 
-Introduced in chapter 05; chapters 06–07 reuse :func:`predict_labels` and the command.
+Introduced in chapter 06; chapters 08–09 reuse :func:`predict_labels` and the command.
 
-MODEL is either a Keras ``.keras`` file that takes raw strings (chapter 05's LSTM, saved with
+MODEL is either a Keras ``.keras`` file that takes raw strings (chapter 06's LSTM, saved with
 its ``TextVectorization`` layer inside) or a folder holding a Hugging Face sequence-classification
 model (``config.json``, ``model.safetensors`` or ``pytorch_model.bin``, and tokenizer files; what
-``save_pretrained`` writes, as in chapter 06). FILE is a ``.csv`` / ``.tsv`` / ``.txt`` file of
+``save_pretrained`` writes, as in chapter 08). FILE is a ``.csv`` / ``.tsv`` / ``.txt`` file of
 (text, label) rows (see :func:`course_utils.reviews.load_labelled_file`), or the word ``test``
 (also ``train`` or ``validation``) for that split of the course review corpus.
 
@@ -40,8 +40,8 @@ def model_kind(model_path: str | os.PathLike) -> str:
         raise TypeError(f"model_path must be a path, got {model_path!r}")
     path = Path(model_path).expanduser()
     if not path.exists():
-        raise FileNotFoundError(f"model {path} does not exist (chapter 05 saves models/lstm_sentiment.keras; "
-                                "chapter 06 saves a Hugging Face model folder)")
+        raise FileNotFoundError(f"model {path} does not exist (chapter 06 saves models/lstm_sentiment.keras; "
+                                "chapter 08 saves a Hugging Face model folder)")
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise ModelError(f"{path} is a folder but not a Hugging Face model: it has no config.json "
@@ -67,7 +67,7 @@ def _keras_proba(path: Path, texts: list[str], batch_size: int) -> np.ndarray:
     inputs = model.inputs
     if len(inputs) != 1 or inputs[0].dtype != "string":
         raise ModelError(f"{path.name} does not take raw text: its input is {[(i.shape, i.dtype) for i in inputs]}. "
-                         "Save the end-to-end model with the TextVectorization layer inside (chapter 05).")
+                         "Save the end-to-end model with the TextVectorization layer inside (chapter 06).")
     # Call the model batch by batch rather than model.predict(): predict() traces a new tf.function for
     # every loaded model, and a notebook that loads several would get TensorFlow's retracing warning.
     parts = []

@@ -1,6 +1,6 @@
 """Article 001's LSTM text classifier, trained on the course review corpus, end to end on raw strings.
 
-Introduced in chapter 05, which builds it step by step; chapters 06–07 and
+Introduced in chapter 06, which builds it step by step; chapters 08–09 and
 ``python -m course_utils.evaluate`` reuse the saved model through :func:`load_or_train_lstm`.
 
 The architecture is the article's (Article 001, 项目实践：代码实例和详细解释说明)::
@@ -9,7 +9,7 @@ The architecture is the article's (Article 001, 项目实践：代码实例和�
     loss CategoricalCrossentropy(), optimizer Adam(learning_rate=0.001), metrics ['accuracy'],
     fit(epochs=10, batch_size=32)
 
-with two additions that chapter 05 explains: ``mask_zero=True`` in the embedding (so padding is
+with two additions that chapter 06 explains: ``mask_zero=True`` in the embedding (so padding is
 ignored) and a ``TextVectorization`` layer in front, so the saved model takes raw strings.
 """
 from __future__ import annotations
@@ -73,7 +73,7 @@ def build_lstm_classifier(vectorizer=None, *, input_dim: int = VOCAB_SIZE, outpu
             silently reads zeros on a GPU, so this is checked here.
         input_dim, output_dim, units: the article's 10000, 64, 64.
         mask_zero: ``True`` (the course's default) makes the LSTM skip id 0, the padding; the article
-            leaves it out, which chapter 05 shows to break learning on padded batches.
+            leaves it out, which chapter 06 shows to break learning on padded batches.
         recurrent: ``"lstm"`` (the article's), ``"gru"`` or ``"simple_rnn"`` for comparisons.
         learning_rate: Adam's, the article's 0.001.
 
@@ -154,7 +154,7 @@ def _xy(frame, name: str):
 def train_lstm_classifier(train=None, validation="default", *, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
                           seed: int = SEED, mask_zero: bool = True, max_tokens: int = VOCAB_SIZE,
                           recurrent: str = "lstm", verbose: int = 0):
-    """Train the article's classifier the way chapter 05 does; return ``(end_to_end_model, history)``.
+    """Train the article's classifier the way chapter 06 does; return ``(end_to_end_model, history)``.
 
     Args:
         train: DataFrame with ``text`` and ``label`` columns; ``None`` = the corpus's train split.
@@ -204,7 +204,7 @@ def load_lstm(path: str | os.PathLike):
     keras = _keras()
     path = Path(path).expanduser()
     if not path.is_file():
-        raise FileNotFoundError(f"no saved model at {path}; run chapter 05 (or load_or_train_lstm()) to create it")
+        raise FileNotFoundError(f"no saved model at {path}; run chapter 06 (or load_or_train_lstm()) to create it")
     if path.suffix != ".keras":
         raise ValueError(f"{path.name}: expected a Keras model file ending in .keras")
     try:
@@ -212,13 +212,13 @@ def load_lstm(path: str | os.PathLike):
     except Exception as exc:  # noqa: BLE001  (zip, HDF5 and config errors all mean: this file is broken)
         raise ValueError(
             f"{path} exists but is not a loadable Keras model ({type(exc).__name__}: {exc}). It was not changed. "
-            "Delete it and run chapter 05 again (or call load_or_train_lstm()) to retrain it.") from exc
+            "Delete it and run chapter 06 again (or call load_or_train_lstm()) to retrain it.") from exc
 
 
 def load_or_train_lstm(path: str | os.PathLike | None = None, *, epochs: int = EPOCHS, verbose: int = 0):
-    """Chapter 05's trained model: load ``path`` (default ``models/lstm_sentiment.keras``), or train and save it.
+    """Chapter 06's trained model: load ``path`` (default ``models/lstm_sentiment.keras``), or train and save it.
 
-    If the file is missing, the model is trained exactly as chapter 05 trains it (seed 42, the
+    If the file is missing, the model is trained exactly as chapter 06 trains it (seed 42, the
     article's hyperparameters, the corpus's train split with validation) and saved there. An
     existing file is never overwritten: if it cannot be loaded, a ``ValueError`` says so.
     """
@@ -228,7 +228,7 @@ def load_or_train_lstm(path: str | os.PathLike | None = None, *, epochs: int = E
     if path.exists():
         return load_lstm(path)
     if verbose:
-        print(f"{path.name} not found: training it as chapter 05 does ({epochs} epochs)…")
+        print(f"{path.name} not found: training it as chapter 06 does ({epochs} epochs)…")
     model, _ = train_lstm_classifier(epochs=epochs, verbose=max(0, verbose - 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)   # the file did not exist (checked above), so nothing is overwritten

@@ -1,6 +1,6 @@
 """The course review corpus, labelled (text, label) files, and the Hub's SST-2 and IMDB.
 
-Introduced in chapter 05 (the LSTM classifier) and used by chapters 06–07 and by
+Introduced in chapter 06 (the LSTM classifier) and used by chapters 08–09 and by
 ``python -m course_utils.evaluate``.
 
 - :func:`load_reviews` / :func:`load_reviews_dataset`: the course's 1,650 hand-written English

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.checks import CheckFailed, check, check_between, check_close, check_equal, check_shape
+from course_utils.checks import (CheckFailed, NotDoneYet, answer, check, check_between, check_close, check_equal,
+                                  check_shape)
 
 
 def test_check_prints_tick(capsys):
@@ -37,7 +38,7 @@ def test_check_close_shape_mismatch_nan_and_bad_tolerance():
         check_close(np.ones(3), np.ones(4), "shapes")
     with pytest.raises(CheckFailed, match="NaN"):
         check_close([np.nan], [1.0], "nan")
-    with pytest.raises(ValueError, match="rtol must be a non-negative number"):
+    with pytest.raises(ValueError, match="rtol must be a finite non-negative number"):
         check_close(1.0, 1.0, "tol", rtol=-1)
     with pytest.raises(TypeError, match="must be a number or an array"):
         check_close("abc", 1.0, "text is not a number")
@@ -67,3 +68,69 @@ def test_check_shape():
         check_shape(np.zeros((4, 3)), (4, 2), "wrong width")
     with pytest.raises(TypeError, match="expected_shape must be a tuple"):
         check_shape(np.zeros(3), 3, "not a tuple")
+
+
+# Exercises: a blank stub (``...`` or a function returning None) is "not done yet", never a pass.
+@pytest.mark.parametrize("helper, args", [
+    (check, ()), (check_close, (1.0,)), (check_equal, (1,)), (check_between, (0, 1)), (check_shape, ((2,),)),
+])
+@pytest.mark.parametrize("blank", [Ellipsis, None])
+def test_blank_answers_are_not_done_yet(helper, args, blank):
+    with pytest.raises(NotDoneYet, match=r"^not done yet: Exercise 1\. The answer is still blank"):
+        helper(blank, *args, "Exercise 1")
+
+
+def test_answer_passes_values_through_and_stops_blanks():
+    assert answer(3, "x") == 3
+    with pytest.raises(NotDoneYet, match="not done yet: my_lr"):
+        answer(..., "my_lr")
+    assert issubclass(NotDoneYet, CheckFailed)
+
+
+def test_check_failures_render_as_one_line_in_jupyter():
+    err = CheckFailed("✗ loss fell")
+    assert err._render_traceback_() == ["CheckFailed: ✗ loss fell"]
+
+
+# Issue 9's reproductions: each must fail or raise, never print ✓.
+def test_nan_never_passes():
+    with pytest.raises(CheckFailed, match="expected value contains NaN"):
+        check_close(0.5, float("nan"), "nan expected")
+    with pytest.raises(ValueError, match="rtol must be a finite"):
+        check_close(0.5, 0.5, "nan rtol", rtol=float("nan"))
+    with pytest.raises(CheckFailed):
+        check_equal(float("nan"), float("nan"), "nan equals nan")
+    with pytest.raises(CheckFailed):
+        check_equal(np.array([np.nan]), np.array([np.nan]), "nan arrays")
+    with pytest.raises(CheckFailed):
+        check_between(float("nan"), 0, 1, "nan in range")
+    with pytest.raises(ValueError, match="low <= high"):
+        check_between(0.5, float("nan"), 1, "nan bound")
+
+
+def test_check_equal_has_no_broadcasting_and_no_empty_pass():
+    with pytest.raises(CheckFailed, match="shapes differ"):
+        check_equal(np.array([]), np.array([5]), "empty vs one")
+    with pytest.raises(CheckFailed, match="shapes differ"):
+        check_equal(np.zeros((2, 1)), np.zeros(2), "(2, 1) vs (2,)")
+    with pytest.raises(CheckFailed, match="shapes differ"):
+        check_equal(np.zeros(3), np.zeros(4), "cannot broadcast")
+    with pytest.raises(CheckFailed, match="first difference at index"):
+        check_equal(torch.tensor([1, 2, 3]), np.array([1, 2, 4]), "tensor vs array")
+
+
+def test_check_equal_compares_dataframes_with_pandas():
+    import pandas as pd
+    df = pd.DataFrame({"a": [1, 2]})
+    check_equal(df, df.copy(), "same frame")
+    with pytest.raises(CheckFailed, match="DataFrames differ"):
+        check_equal(df, pd.DataFrame({"a": [1, 3]}), "other frame")
+    with pytest.raises(CheckFailed, match="got a DataFrame, expected a Series"):
+        check_equal(df, df["a"], "frame vs series")
+
+
+def test_check_close_refuses_ragged_lists_and_text():
+    with pytest.raises(TypeError, match="ragged"):
+        check_close([[1.0], [1.0, 2.0]], [[1.0], [1.0, 2.0]], "ragged")
+    with pytest.raises(CheckFailed, match="empty"):
+        check_close([], [], "empty")

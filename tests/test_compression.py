@@ -1,4 +1,4 @@
-"""Tests for course_utils.compression (chapter 07): size on disk, sparsity, latency, int8, pruning."""
+"""Tests for course_utils.compression (chapter 09): size on disk, sparsity, latency, int8, pruning."""
 import io
 import warnings
 

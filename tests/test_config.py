@@ -45,3 +45,10 @@ def test_models_dir_env_override_creates_folder(tmp_path, monkeypatch):
     target = tmp_path / "m"
     monkeypatch.setenv(config.MODELS_ENV, str(target))
     assert config.models_dir() == target and target.is_dir()
+
+
+def test_solutions_notebooks_open_from_the_solutions_folder():
+    assert config.colab_url("00_environment_solutions.ipynb").endswith("/main/solutions/00_environment_solutions.ipynb")
+    assert config.notebook_folder("03_the_neuron.ipynb") == "notebooks"
+    with pytest.raises(ValueError, match="no folder"):
+        config.colab_url("solutions/00_environment_solutions.ipynb")

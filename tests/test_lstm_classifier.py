@@ -86,7 +86,7 @@ def test_corrupt_file_is_reported_and_kept(tmp_path):
 def test_bad_input(tmp_path):
     with pytest.raises(ValueError, match="must end in .keras"):
         load_or_train_lstm(tmp_path / "model.h5")
-    with pytest.raises(FileNotFoundError, match="run chapter 05"):
+    with pytest.raises(FileNotFoundError, match="run chapter 06"):
         load_lstm(tmp_path / "missing.keras")
     with pytest.raises(ValueError, match="recurrent must be one of"):
         build_lstm_classifier(recurrent="transformer")

@@ -56,6 +56,7 @@ def sync(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    paths = [Path(p) for p in sys.argv[1:]] or sorted(Path(__file__).resolve().parent.parent.glob("notebooks/*.ipynb"))
+    root = Path(__file__).resolve().parent.parent
+    paths = [Path(p) for p in sys.argv[1:]] or sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("solutions/*.ipynb"))
     for p in paths:
-        print(f"{'updated' if sync(p) else 'ok     '} {p.name}")
+        print(f"{'updated' if sync(p) else 'ok     '} {p.parent.name}/{p.name}")
