@@ -1,9 +1,27 @@
-"""Plots of training runs: learning curves and confusion matrices.
+"""Plots of training runs (learning curves, confusion matrices) and of model sizes and costs.
 
 Introduced in chapter 04 (the articles' Keras MLP), where both are first drawn by hand;
 later chapters call :func:`plot_history` for any run that records one number per epoch
 (a Keras ``History`` or a plain dict filled in a PyTorch loop) and
 :func:`plot_confusion_matrix` for any classifier's predictions.
+
+Chapter 01 (the big-model era) adds the plots of model sizes and costs:
+:func:`plot_parameter_counts_over_time`, :func:`plot_memory_vs_parameters` and :func:`plot_durations`.
+
+Chapter 02 (training as optimisation) adds :func:`plot_loss_contours`, the loss surface of a
+two-weight linear model on which optimisers' paths are drawn.
+
+Chapter 03 (the neuron) adds :func:`draw_network`, the input/hidden/output diagram of a small
+network, and :func:`plot_class_regions`, the regions a several-class model assigns to points of the plane.
+
+Chapter 06 (the LSTM classifier) adds :func:`plot_word_by_word`, a recurrent model's verdict after each
+word of a text with heatmaps of its gates and cell state.
+
+Chapter 07 (attention and the Transformer) adds :func:`plot_attention`, one attention matrix with its
+tokens, and :func:`plot_scaling`, measured costs on log-log axes against reference slopes.
+
+Chapter 09 (making models smaller) adds :func:`plot_compression_tradeoffs`: accuracy against size, and
+latency, for compressed variants of one model.
 """
 from __future__ import annotations
 
@@ -187,4 +205,689 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, ax=None, normalize: bool 
     return ax
 
 
-__all__ = ["plot_history", "confusion_counts", "plot_confusion_matrix"]
+# ---------------------------------------------------------------- model sizes and costs (chapter 01)
+def _spread_years(years: np.ndarray, width: float = 0.6) -> np.ndarray:
+    """x positions for a scatter by year: points that share a year are spread over ±width/2."""
+    x = years.astype(float).copy()
+    for year in np.unique(years):
+        idx = np.flatnonzero(years == year)
+        if idx.size > 1:
+            x[idx] += np.linspace(-width / 2, width / 2, idx.size)
+    return x
+
+
+def _positive_counts(values, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold numbers, got {values!r}"[:300]) from exc
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name} must be a non-empty list of positive finite numbers (a log axis shows them), "
+                         f"got {arr.tolist()[:8]}")
+    return arr
+
+
+def _name_mapping(mapping, name: str, values_ok) -> dict:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"{name} must be a dict or None, got {type(mapping).__name__}")
+    for key, value in mapping.items():
+        if not values_ok(value):
+            raise ValueError(f"{name}[{key!r}] is {value!r}; see the docstring for what it takes")
+    return dict(mapping)
+
+
+def plot_parameter_counts_over_time(models, highlight=(), claims=None, label_offsets=None, short_names=None,
+                                    title: str | None = None):
+    """Parameter counts against year on a logarithmic axis, one marker per model (taught in chapter 01).
+
+    Args:
+        models: a pandas DataFrame with columns ``name``, ``year``, ``parameters`` and ``domain``
+            (``load_notable_models()`` returns one). Optional columns: ``estimated`` (bool: hollow
+            markers) and ``architecture`` (text; "mixture of experts" in it draws a diamond, since the
+            total count overstates what one token uses). Colours follow the domains in order of appearance.
+        highlight: names drawn larger, with bold labels (chapter 01: the models the articles name).
+        claims: ``None``, or a DataFrame with columns ``label``, ``low`` and ``high`` (parameter
+            counts): drawn as bars (a line where low == high) on a second panel sharing the y-axis.
+        label_offsets: ``{name: (dx, dy, ha)}`` moves a label by (dx, dy) points with alignment ``ha``
+            (``"left"``, ``"center"`` or ``"right"``); the default is just right of the point.
+        short_names: ``{name: text}`` to label a model with shorter text.
+        title: the title of the left panel.
+    Returns:
+        The matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from .plotting import COLORS
+
+    if not isinstance(models, pd.DataFrame):
+        raise TypeError(f"models must be a pandas DataFrame (e.g. load_notable_models()), got {type(models).__name__}")
+    missing = [c for c in ("name", "year", "parameters", "domain") if c not in models.columns]
+    if missing or models.empty:
+        raise ValueError(f"models needs rows and the columns name, year, parameters and domain; "
+                         f"missing {missing or 'rows'}")
+    params = _positive_counts(models["parameters"], "models['parameters']")
+    years = np.asarray(models["year"])
+    if years.dtype.kind not in "iu":
+        raise TypeError(f"models['year'] must hold whole years, got dtype {years.dtype}")
+    names = [str(n) for n in models["name"]]
+    if isinstance(highlight, str) or not isinstance(highlight, (list, tuple, set, frozenset)):
+        raise TypeError(f"highlight must be a list of model names, got {highlight!r}")
+    unknown = sorted(set(highlight) - set(names))
+    if unknown:
+        raise ValueError(f"highlight names {unknown} are not in models['name']")
+    offsets = _name_mapping(label_offsets, "label_offsets", lambda v: isinstance(v, tuple) and len(v) == 3
+                            and v[2] in ("left", "center", "right"))
+    short = _name_mapping(short_names, "short_names", lambda v: isinstance(v, str))
+    estimated = (models["estimated"].astype(bool).to_numpy() if "estimated" in models.columns
+                 else np.zeros(len(models), bool))
+    moe = (models["architecture"].fillna("").str.contains("mixture of experts").to_numpy()
+           if "architecture" in models.columns else np.zeros(len(models), bool))
+    if claims is not None:
+        if not isinstance(claims, pd.DataFrame) or not {"label", "low", "high"} <= set(claims.columns) or claims.empty:
+            raise ValueError("claims must be None or a DataFrame with rows and the columns label, low and high")
+        low, high = _positive_counts(claims["low"], "claims['low']"), _positive_counts(claims["high"], "claims['high']")
+        if np.any(low > high):
+            raise ValueError("claims: each row needs low <= high")
+
+    domains = list(dict.fromkeys(models["domain"]))
+    color_of = {d: COLORS[i % len(COLORS)] for i, d in enumerate(domains)}
+    if claims is None:
+        fig, ax = plt.subplots(figsize=(9, 5.5))
+    else:
+        fig, (ax, ax_claims) = plt.subplots(1, 2, figsize=(11, 5.5), sharey=True,
+                                            gridspec_kw={"width_ratios": [4, 1.3], "wspace": 0.05})
+    x = _spread_years(years)
+    for i, (name, domain) in enumerate(zip(names, models["domain"])):
+        big, color = name in highlight, color_of[domain]
+        ax.scatter(x[i], params[i], s=110 if big else 40, marker="D" if moe[i] else "o", zorder=3,
+                   facecolor="white" if estimated[i] else color,
+                   edgecolor="black" if big and not estimated[i] else color, linewidth=2.5 if big else 1.2)
+        dx, dy, ha = offsets.get(name, (6, -3, "left"))
+        ax.annotate(short.get(name, name), (x[i], params[i]), xytext=(dx, dy), textcoords="offset points", ha=ha,
+                    fontsize=8.5 if big else 7, fontweight="bold" if big else "normal")
+    ax.set_yscale("log")
+    ax.set_ylim(params.min() / 10, params.max() * 10)
+    ax.set_xlim(years.min() - 0.6, years.max() + 1.2)
+    ax.set(xlabel="year", ylabel="parameters (log scale)", title=title or "")
+    handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=d) for d, c in color_of.items()]
+    if estimated.any():
+        handles.append(plt.Line2D([], [], marker="o", ls="", mfc="white", mec="grey", label="estimate"))
+    if moe.any():
+        handles.append(plt.Line2D([], [], marker="D", ls="", color="grey", label="mixture of experts (total)"))
+    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    if claims is not None:
+        for j, (lo, hi) in enumerate(zip(low, high)):
+            if lo == hi:
+                ax_claims.plot([j - 0.3, j + 0.3], [lo, lo], color="black", lw=3)
+            else:
+                ax_claims.bar(j, hi - lo, bottom=lo, width=0.6, color=COLORS[(4 + j) % len(COLORS)], alpha=0.8)
+        ax_claims.set_xticks(range(len(claims)), [str(s) for s in claims["label"]], rotation=45, fontsize=8)
+        ax_claims.set_title("'big' according to ...", fontsize=10)
+        ax_claims.grid(axis="x", visible=False)
+    return fig
+
+
+def plot_memory_vs_parameters(models, bytes_per_param, device_bytes: float | None = None,
+                              device_label: str = "one device", ax=None):
+    """Memory against parameter count on log-log axes (taught in chapter 01).
+
+    Args:
+        models: ``{name: parameter count}``; each model is a labelled point on the first line.
+        bytes_per_param: ``{line label: bytes per parameter}``, e.g. ``{"Adam training": 16, "fp16": 2}``.
+        device_bytes: draw a dashed horizontal line at one device's memory (e.g. ``80e9``), or ``None``.
+        device_label: the text on that line.
+        ax: the matplotlib Axes to draw on (a new figure if ``None``).
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    for name, arg in (("models", models), ("bytes_per_param", bytes_per_param)):
+        if not isinstance(arg, Mapping) or not arg:
+            raise TypeError(f"{name} must be a non-empty dict, got {arg!r}"[:200])
+    counts = _positive_counts(list(models.values()), "models' parameter counts")
+    per_param = _positive_counts(list(bytes_per_param.values()), "bytes_per_param's values")
+    if device_bytes is not None:
+        _positive_counts([device_bytes], "device_bytes")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.6))
+    n = np.logspace(np.log10(counts.min()) - 1, np.log10(counts.max()) + 0.5, 100)
+    for label, b in zip(bytes_per_param, per_param):
+        ax.plot(n, n * b, label=label)
+    if device_bytes is not None:
+        ax.axhline(device_bytes, color="black", ls="--", lw=1)
+        ax.text(n[0] * 1.5, device_bytes * 1.6, device_label, fontsize=8)
+    first_color = ax.get_lines()[0].get_color()
+    big = counts > np.sqrt(counts.min() * counts.max()) * 10      # label the big ones on their left (more room)
+    for name, count, left in zip(models, counts, big):
+        ax.scatter(count, count * per_param[0], color=first_color, s=18, zorder=3)
+        ax.annotate(str(name), (count, count * per_param[0]), xytext=(-6, 0) if left else (4, -10),
+                    ha="right" if left else "left", textcoords="offset points", fontsize=7)
+    ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="bytes", title="Memory")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+#: Reference lines of :func:`plot_durations`: (seconds, label).
+DURATION_MARKS = ((60, "1 minute"), (86_400, "1 day"), (365.25 * 86_400, "1 year"),
+                  (100 * 365.25 * 86_400, "1 century"))
+
+
+def plot_durations(seconds, ax=None, xlabel: str = "seconds", title: str | None = None):
+    """Horizontal bars of durations on a logarithmic axis, shortest at the bottom (taught in chapter 01).
+
+    Args:
+        seconds: ``{label: duration in seconds}``.
+        ax: the matplotlib Axes to draw on (a new figure if ``None``).
+        xlabel, title: axis label and title.
+    Dotted lines mark a minute, a day, a year and a century (:data:`DURATION_MARKS`).
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(seconds, Mapping) or not seconds:
+        raise TypeError(f"seconds must be a non-empty dict {{label: seconds}}, got {seconds!r}"[:200])
+    values = _positive_counts(list(seconds.values()), "seconds' values")
+    order = np.argsort(values, kind="stable")
+    labels = [str(label) for label in seconds]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.35 * len(labels) + 1.5))
+    ax.barh(range(len(order)), values[order])
+    ax.set_yticks(range(len(order)), [labels[i] for i in order], fontsize=8)
+    for s, text in DURATION_MARKS:
+        ax.axvline(s, color="grey", ls=":", lw=1)
+        ax.text(s, 1.01, text, fontsize=7, ha="center", va="bottom", transform=ax.get_xaxis_transform())
+    ax.set(xscale="log", xlabel=xlabel)
+    if title:
+        ax.set_title(title, pad=16)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+# ---------------------------------------------------------------- loss surfaces (chapter 02)
+def _range_pair(value, name: str) -> tuple:
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a pair of numbers (low, high), got {value!r}") from exc
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"{name} must be finite numbers with low < high, got {value!r}")
+    return low, high
+
+
+def plot_loss_contours(X, y, ax=None, minimum=None, w1_range=(-2.2, 2.2), w2_range=(-1.2, 2.6),
+                       labels=("$w_1$", "$w_2$"), levels: int = 14, grid: int = 201):
+    """Contour lines of the mean squared error ``mean((X @ w - y)**2)`` of a linear model with two weights.
+
+    Taught in chapter 02 (training as optimisation), which draws optimisers' paths over this surface:
+    plot each path ``(k, 2)`` on the returned Axes, e.g. ``ax.plot(*path.T, "o-")``.
+
+    Args:
+        X: the design matrix, shape ``(n, 2)`` (two features, no bias column).
+        y: the targets, shape ``(n,)``.
+        ax: the matplotlib Axes to draw on (a new figure if ``None``).
+        minimum: ``None``, or the two weights of the minimum, marked with a black star.
+        w1_range, w2_range: the plotted intervals ``(low, high)`` of the first and second weight.
+        labels: the axis labels for the two weights.
+        levels: how many contour lines; they are spaced geometrically from just above the lowest
+            loss on the grid to the highest, so the valley floor gets as many lines as the walls.
+        grid: grid points per axis.
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (n, 2): two features, no bias column; got shape {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have one target per row of X, shape ({X.shape[0]},), got shape {y.shape}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError("X and y must not contain NaN or infinity")
+    w1_range, w2_range = _range_pair(w1_range, "w1_range"), _range_pair(w2_range, "w2_range")
+    for name, value, low in (("levels", levels, 2), ("grid", grid, 3)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+    if not isinstance(labels, (tuple, list)) or len(labels) != 2 or not all(isinstance(s, str) for s in labels):
+        raise TypeError(f"labels must be two strings (x label, y label), got {labels!r}")
+    if minimum is not None:
+        minimum = np.asarray(minimum, dtype=float)
+        if minimum.shape != (2,):
+            raise ValueError(f"minimum must be the two weights of the minimum, got shape {minimum.shape}")
+
+    W1, W2 = np.meshgrid(np.linspace(*w1_range, grid), np.linspace(*w2_range, grid))
+    residuals = np.stack([W1.ravel(), W2.ravel()], axis=1) @ X.T - y          # (grid², n)
+    L = (residuals**2).mean(axis=1).reshape(W1.shape)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.6))
+    ax.contour(W1, W2, L, levels=np.geomspace(L.min() + 1e-3, L.max(), levels), colors="0.6", linewidths=0.8)
+    if minimum is not None:
+        ax.plot(*minimum, marker="*", color="black", markersize=12, linestyle="none", label="minimum θ*", zorder=5)
+    ax.set_xlim(w1_range)
+    ax.set_ylim(w2_range)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    return ax
+
+
+# ---------------------------------------------------------------- attention and its cost (chapter 07)
+def _matrix_2d(values, name: str) -> np.ndarray:
+    if hasattr(values, "detach"):                   # torch tensor
+        values = values.detach().cpu()
+        values = values.float().numpy() if values.dtype.is_floating_point else values.numpy()
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(values).__name__}") from exc
+    if arr.ndim != 2 or arr.size == 0:
+        hint = " (one head: take weights[layer][batch, head])" if arr.ndim > 2 else ""
+        raise ValueError(f"{name} must be a 2-D (queries, keys) array, got shape {arr.shape}{hint}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} holds NaN or infinity")
+    return arr
+
+
+def _tick_labels(labels, size: int, name: str):
+    if labels is None:
+        return None
+    if isinstance(labels, str) or not isinstance(labels, Sequence) or len(labels) != size:
+        raise ValueError(f"{name} must be a list of {size} labels (one per row/column), got {labels!r}"[:300])
+    return [str(t) for t in labels]
+
+
+def plot_attention(weights, tokens=None, key_tokens=None, ax=None, title: str | None = None, cmap: str = "Blues",
+                   vmin: float | None = None, vmax: float | None = None):
+    """Draw an attention matrix: one row per query, one column per key (taught in chapter 07).
+
+    Args:
+        weights: a 2-D array or tensor ``(n_queries, n_keys)``: one head's softmax weights, a boolean mask,
+            or any matrix of scores such as cosine similarities.
+        tokens: labels for the rows, and for the columns too unless ``key_tokens`` is given
+            (``None``: numbered positions).
+        key_tokens: labels for the columns, when keys and queries differ.
+        ax: the matplotlib Axes to draw on (a new figure if ``None``).
+        title: the Axes title.
+        cmap, vmin, vmax: colours. By default a matrix whose values all lie in [0, 1] (weights, masks) is drawn
+            on the fixed scale 0..1, so that panels compare; any other matrix on its own range.
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    arr = _matrix_2d(weights, "weights")
+    rows = _tick_labels(tokens, arr.shape[0], "tokens")
+    cols = _tick_labels(key_tokens if key_tokens is not None else tokens, arr.shape[1],
+                        "key_tokens" if key_tokens is not None else "tokens (as column labels)")
+    in_unit = arr.min() >= 0 and arr.max() <= 1
+    vmin = (0.0 if in_unit else float(arr.min())) if vmin is None else vmin
+    vmax = (1.0 if in_unit else float(arr.max())) if vmax is None else vmax
+    if ax is None:
+        size = min(8.0, max(3.2, 0.32 * max(arr.shape) + 1.2))
+        _, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(arr, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    ax.grid(False)
+    if rows is not None:
+        ax.set_yticks(range(len(rows)), rows)
+    if cols is not None:
+        ax.set_xticks(range(len(cols)), cols, rotation=90)
+    ax.set_xlabel("key (looked at)")
+    ax.set_ylabel("query (looking)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_scaling(x, series, ax=None, slopes=(1, 2), xlabel: str = "sequence length n", ylabel: str = "",
+                 title: str | None = None, var: str = "n"):
+    """Measured costs against a size on log-log axes, with dashed reference lines ∝ xˢ (taught in chapter 07).
+
+    On log-log axes a cost that grows like xˢ is a straight line of slope s, so a measured curve can be read
+    against the reference lines: parallel to the slope-2 line means quadratic.
+
+    Args:
+        x: the sizes (positive numbers, increasing), e.g. sequence lengths.
+        series: ``{label: values}``, each a list of positive numbers, one per size.
+        ax: the Axes to draw on (a new figure if ``None``).
+        slopes: the reference slopes to draw (e.g. ``(1, 2)``), each through the first point of the first series;
+            ``()`` for none.
+        xlabel, ylabel, title: axis labels and title.
+        var: the size's symbol in the reference lines' labels ("∝ n²").
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    xs = _positive_counts(x, "x")
+    if np.any(np.diff(xs) <= 0):
+        raise ValueError(f"x must increase, got {xs.tolist()}")
+    if not isinstance(series, Mapping) or not series:
+        raise TypeError("series must be a non-empty dict {label: values}, e.g. {'attention': [...], 'LSTM': [...]}")
+    curves = {}
+    for label, values in series.items():
+        ys = _positive_counts(values, f"series[{label!r}]")
+        if ys.size != xs.size:
+            raise ValueError(f"series[{label!r}] has {ys.size} values for {xs.size} sizes")
+        curves[str(label)] = ys
+    if not isinstance(var, str) or not var:
+        raise TypeError(f"var must be a short name such as 'n', got {var!r}")
+    if isinstance(slopes, (str, bytes)) or not isinstance(slopes, Sequence) or not all(
+            isinstance(s, (int, float)) and not isinstance(s, bool) and np.isfinite(s) for s in slopes):
+        raise TypeError(f"slopes must be a list of numbers such as (1, 2), got {slopes!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.6, 3.8))
+    for label, ys in curves.items():
+        ax.loglog(xs, ys, marker="o", ms=4, label=label)
+    y0 = next(iter(curves.values()))[0]
+    for s in slopes:
+        ax.loglog(xs, y0 * (xs / xs[0]) ** s, ls="--", lw=0.9, color="grey")
+        ax.annotate(rf"$\propto {var}^{{{s:g}}}$", (xs[-1], y0 * (xs[-1] / xs[0]) ** s),
+                    textcoords="offset points", xytext=(4, 0), va="center", fontsize=8, color="grey")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left")
+    return ax
+
+
+
+# ---------------------------------------------------------------- networks and class regions (chapter 03)
+def _layer_sizes(layer_sizes) -> list:
+    import numbers
+
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence) or len(layer_sizes) < 2 \
+            or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and 1 <= n <= 16
+                       for n in layer_sizes):
+        raise ValueError("layer_sizes must list at least two layers of 1 to 16 units each, e.g. [2, 3, 1]; "
+                         f"got {layer_sizes!r}")
+    return [int(n) for n in layer_sizes]
+
+
+def _labels_for(texts, count: int, name: str) -> list:
+    if texts is None:
+        return [""] * count
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence) or len(texts) != count \
+            or not all(isinstance(t, str) for t in texts):
+        raise ValueError(f"{name} must be None or a list of {count} strings, got {texts!r}")
+    return list(texts)
+
+
+def draw_network(layer_sizes, layer_titles=None, weight_labels=None, ax=None, spacing: float = 4.0):
+    """Draw a fully connected network: one circle per unit, one line per weight (taught in chapter 03).
+
+    Args:
+        layer_sizes: units per layer, input layer first, e.g. ``[2, 3, 1]`` (1 to 16 units per layer).
+        layer_titles: ``None`` or one string per layer, written above it (e.g. ``"hidden layer"``).
+        weight_labels: ``None`` or one string per weight matrix (``len(layer_sizes) - 1``), written below
+            the lines between two layers (e.g. ``"W1 (2, 3)"``).
+        ax: the matplotlib Axes to draw on (a new figure if ``None``).
+        spacing: horizontal distance between layers, in the Axes' data units.
+    Returns:
+        The Axes. Units are labelled x₁.., h₁.. and ŷ (ŷ₁.. for several outputs).
+    """
+    import numbers
+
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Circle
+
+    from .plotting import COLORS
+
+    sizes = _layer_sizes(layer_sizes)
+    titles = _labels_for(layer_titles, len(sizes), "layer_titles")
+    below = _labels_for(weight_labels, len(sizes) - 1, "weight_labels")
+    if isinstance(spacing, bool) or not isinstance(spacing, numbers.Real) or not spacing > 0:
+        raise ValueError(f"spacing must be a positive number, got {spacing!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.6 * len(sizes) + 0.6, 5))
+    positions = [[(i * spacing, (n - 1) / 2 * 1.4 - k * 1.4) for k in range(n)] for i, n in enumerate(sizes)]
+    for left, right in zip(positions[:-1], positions[1:]):
+        for x0, y0 in left:
+            for x1, y1 in right:
+                ax.plot([x0, x1], [y0, y1], color="0.55", lw=1.2, zorder=1)
+    out = ["$\\hat{y}$"] if sizes[-1] == 1 else ["$\\hat{y}_{%d}$" % (k + 1) for k in range(sizes[-1])]
+    names = [["$x_{%d}$" % (k + 1) for k in range(sizes[0])],
+             *[["$h_{%d}$" % (k + 1) for k in range(n)] for n in sizes[1:-1]], out]
+    top, bottom = max(sizes) / 2 * 1.4, -max(sizes) / 2 * 1.4
+    for i, (layer, labels) in enumerate(zip(positions, names)):
+        for (x, y), label in zip(layer, labels):
+            ax.add_patch(Circle((x, y), 0.42, facecolor="white", edgecolor=COLORS[min(i, 2)], lw=2.2, zorder=2))
+            ax.text(x, y, label, ha="center", va="center", fontsize=13, zorder=3)
+        ax.text(layer[0][0], top + 0.3, titles[i], ha="center", va="bottom", fontsize=10)
+    for i, text in enumerate(below):
+        ax.text((i + 0.5) * spacing, bottom - 0.3, text, ha="center", va="top", fontsize=10)
+    ax.set(xlim=(-1.6, (len(sizes) - 1) * spacing + 1.6), ylim=(bottom - 1.6, top + 2.2))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_class_regions(predict, X, y, ax=None, resolution: int = 200, padding: float = 0.5,
+                       class_names=None, title: str | None = None):
+    """Colour the plane by the class a model predicts there and scatter the labelled points (chapter 03).
+
+    The several-class companion of :func:`course_utils.plotting_2d.plot_decision_boundary`.
+
+    Args:
+        predict: callable mapping an ``(m, 2)`` array to an ``(m, K)`` array with one score per class
+            (probabilities or logits: only the largest matters), e.g. ``lambda G: forward(G, params)[0]``.
+        X: the points, shape ``(n, 2)``; they also set the plotted area.
+        y: their classes, ``n`` integers in ``0 .. K-1``.
+        ax: the matplotlib Axes to draw on (a new figure if ``None``).
+        class_names: ``None`` (``"class 0"``, ...) or one name per class.
+        title: the Axes title.
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from .plotting import COLORS
+    from .plotting_2d import _points, grid_2d
+
+    if not callable(predict):
+        raise TypeError(f"predict must be a function from an (m, 2) array to (m, K) class scores, "
+                        f"got {type(predict).__name__}")
+    X = _points(X)
+    y = np.asarray(y).ravel()
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y has {y.shape[0]} labels but X has {X.shape[0]} points")
+    if y.dtype.kind not in "iu" and not (y.dtype.kind == "f" and np.all(y == np.round(y))):
+        raise ValueError(f"y must hold integer class labels 0, 1, ..., got dtype {y.dtype}")
+    y = y.astype(int)
+    xx, yy, grid = grid_2d(X, resolution, padding)
+    scores = predict(grid)
+    if hasattr(scores, "detach"):                   # torch tensor
+        scores = scores.detach().cpu().numpy()
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 2 or scores.shape[0] != grid.shape[0] or scores.shape[1] < 2:
+        raise ValueError(f"predict returned shape {scores.shape} for {grid.shape[0]} grid points; it must return "
+                         "one row of K >= 2 class scores per point, shape (m, K)")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("predict returned NaN or infinity")
+    k = scores.shape[1]
+    if k > len(COLORS):
+        raise ValueError(f"at most {len(COLORS)} classes can be coloured, got {k}")
+    if y.min() < 0 or y.max() >= k:
+        raise ValueError(f"y holds classes {np.unique(y)[:8].tolist()}, but predict scores only classes 0..{k - 1}")
+    names = [f"class {c}" for c in range(k)] if class_names is None else _labels_for(class_names, k, "class_names")
+    if ax is None:
+        _, ax = plt.subplots()
+    region = scores.argmax(axis=1).reshape(xx.shape)
+    ax.contourf(xx, yy, region, levels=np.arange(k + 1) - 0.5, cmap=ListedColormap(COLORS[:k]), alpha=0.25)
+    ax.contour(xx, yy, region, levels=np.arange(k - 1) + 0.5, colors="k", linewidths=1)
+    for c, marker in zip(range(k), "os^Dv<>p"):
+        ax.scatter(*X[y == c].T, color=COLORS[c], marker=marker, edgecolors="k", linewidths=0.5,
+                   s=25 if X.shape[0] > 20 else 100, label=names[c], zorder=3)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best")
+    return ax
+
+
+# ---------------------------------------------------------------- a sequence model read word by word (chapter 06)
+def _per_word_array(values, name: str, length: int | None, ndim: int) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}") from exc
+    if arr.ndim != ndim or arr.size == 0:
+        shape = "(words,)" if ndim == 1 else "(words, units)"
+        raise ValueError(f"{name} must be a non-empty array of shape {shape}, got shape {arr.shape}")
+    if length is not None and arr.shape[0] != length:
+        raise ValueError(f"{name} has {arr.shape[0]} rows but there are {length} words: one row per word")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} holds NaN or infinity")
+    return arr
+
+
+def plot_word_by_word(words, p_positive, panels=None, title: str = "Reading one text: the verdict after each word"):
+    """A recurrent classifier reading a text: its verdict after each word, and heatmaps of its states (chapter 06).
+
+    Args:
+        words: the tokens in reading order (the x-axis labels).
+        p_positive: one probability per word, the verdict the model would give if the text stopped there.
+        panels: optional mapping from a label to an array of shape ``(words, units)``, e.g.
+            ``{"forget gate $f_t$": gates["f"], "cell state $c_t$": cs}``; each is drawn below the verdict as a
+            heatmap with one row per unit and one column per word. Values that are all in [0, 1] (gates) use
+            the ``viridis`` colours on their own range; any negative value gives a red–blue scale symmetric about 0.
+        title: the title above the top panel.
+    Returns:
+        The list of Axes, the verdict first.
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(words, str) or not isinstance(words, Sequence) or not words \
+            or not all(isinstance(w, str) for w in words):
+        raise TypeError(f"words must be a non-empty list of strings (the tokens in order), got {words!r}"[:300])
+    p = _per_word_array(p_positive, "p_positive", len(words), 1)
+    if p.min() < 0 or p.max() > 1:
+        raise ValueError(f"p_positive must hold probabilities in [0, 1], got values from {p.min():g} to {p.max():g}")
+    panels = {} if panels is None else panels
+    if not isinstance(panels, Mapping) or not all(isinstance(k, str) for k in panels):
+        raise TypeError(f"panels must be a dict from labels (strings) to (words, units) arrays, got {type(panels).__name__}")
+    arrays = {label: _per_word_array(v, f"panels[{label!r}]", len(words), 2) for label, v in panels.items()}
+
+    n = 1 + len(arrays)
+    fig, axes = plt.subplots(n, 1, figsize=(max(6.0, 0.6 * len(words) + 2.5), 2.4 + 1.9 * len(arrays)), sharex=True,
+                             gridspec_kw={"height_ratios": [1.2] + [1] * len(arrays)}, squeeze=False)
+    axes = list(axes[:, 0])
+    axes[0].plot(range(len(words)), p, "o-")
+    axes[0].axhline(0.5, color="grey", lw=0.8)
+    axes[0].set(ylabel="P(positive)", ylim=(-0.05, 1.05), title=title)
+    for ax, (label, values) in zip(axes[1:], arrays.items()):
+        if values.min() < 0:
+            limit = float(np.abs(values).max())
+            cmap, vmin, vmax = "RdBu", -limit, limit
+        else:
+            cmap, vmin, vmax = "viridis", None, None
+        image = ax.imshow(values.T, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        ax.set(ylabel=f"{label}\n{values.shape[1]} units")
+        ax.grid(False)
+        fig.colorbar(image, cax=ax.inset_axes([1.01, 0, 0.015, 1]))   # beside the panel: x axes stay aligned
+    axes[-1].set_xticks(range(len(words)), words, rotation=45, ha="right")
+    fig.tight_layout()
+    return axes
+
+
+# ------------------------------------------------------------------ compression trade-offs (chapter 09)
+_MARKERS = ("*", "s", "D", "o", "^", "v", "P", "X", "h", "<", ">")
+
+
+def _latency_times(value, name: str) -> np.ndarray:
+    """Seconds of repeated runs: a list of numbers, or an object with ``.times`` (compression.Latency)."""
+    times = getattr(value, "times", value)
+    try:
+        arr = np.asarray(times, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"latencies[{name!r}] must be a list of seconds or a Latency, got {value!r}"[:300]) from exc
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"latencies[{name!r}] must be a non-empty list of positive seconds, got {arr.tolist()[:8]}")
+    return arr
+
+
+def plot_compression_tradeoffs(table, latencies, size_column: str = "Linear MB", compressed_column: str | None = None,
+                               chance: float | None = 0.5, title_size: str = "Accuracy vs size",
+                               threads: int | None = None):
+    """Two panels for variants of one model (taught in chapter 09): accuracy against size, and latency.
+
+    Args:
+        table: a pandas DataFrame indexed by variant name, with an ``accuracy`` column and ``size_column``
+            (megabytes); the first row is the reference (drawn as a star, speed-ups are relative to it).
+        latencies: dict from every variant name in ``table`` to its timed runs, in seconds (a list of
+            numbers, or what ``course_utils.compression.measure_latency`` returns).
+        compressed_column: optional column of a second size for some variants (e.g. after gzip; NaN where
+            there is none), drawn as a hollow marker with an arrow from the stored size.
+        chance: accuracy of guessing, drawn as a dotted line (None: no line).
+        threads: the number of CPU threads the latencies were measured with, for the title.
+
+    Left: each variant's accuracy against its size. Right: the median latency of each variant as a bar,
+    with the fastest-to-slowest range as an error bar and the speed-up over the reference written in the
+    bar. Returns ``(fig, (ax_size, ax_latency))``.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from .plotting import COLORS
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise TypeError(f"table must be a non-empty pandas DataFrame indexed by variant, got {type(table).__name__}")
+    columns = ["accuracy", size_column] + ([compressed_column] if compressed_column is not None else [])
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"table has no column(s) {missing}; it has {list(table.columns)}")
+    acc = np.asarray(table["accuracy"], dtype=float)
+    if not np.all((acc >= 0) & (acc <= 1)):
+        raise ValueError(f"table['accuracy'] must hold fractions from 0 to 1, got {acc.tolist()}")
+    size = np.asarray(table[size_column], dtype=float)
+    if not np.all(np.isfinite(size) & (size > 0)):
+        raise ValueError(f"table[{size_column!r}] must hold positive sizes, got {size.tolist()}")
+    if not isinstance(latencies, Mapping):
+        raise TypeError(f"latencies must be a dict from variant names to timed runs, got {type(latencies).__name__}")
+    absent = [name for name in table.index if name not in latencies]
+    if absent:
+        raise ValueError(f"latencies has no timings for {absent}")
+    times = {name: _latency_times(latencies[name], name) for name in table.index}
+    if chance is not None and (isinstance(chance, bool) or not 0 <= chance <= 1):
+        raise ValueError(f"chance must be an accuracy from 0 to 1 or None, got {chance!r}")
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))
+    colors = [COLORS[i % len(COLORS)] for i in range(len(table))]
+    for i, (name, row) in enumerate(table.iterrows()):
+        marker, area, top = (_MARKERS[0], 260, 4) if i == 0 else (_MARKERS[1 + (i - 1) % (len(_MARKERS) - 1)], 80, 3)
+        ax1.scatter(row[size_column], row["accuracy"], s=area, color=colors[i], marker=marker, label=name, zorder=top)
+        packed = row[compressed_column] if compressed_column is not None else np.nan
+        if np.isfinite(packed):
+            ax1.scatter(packed, row["accuracy"], s=area, marker=marker, facecolor="white", edgecolor=colors[i],
+                        lw=1.5, zorder=top)
+            ax1.annotate("", xy=(packed, row["accuracy"]), xytext=(row[size_column], row["accuracy"]),
+                         arrowprops={"arrowstyle": "->", "color": colors[i], "alpha": 0.6})
+    if compressed_column is not None and np.isfinite(np.asarray(table[compressed_column], dtype=float)).any():
+        ax1.scatter([], [], s=80, facecolor="white", edgecolor="grey", lw=1.5, label=f"hollow: {compressed_column}")
+    if chance is not None:
+        ax1.axhline(chance, color="grey", ls=":", lw=1)
+        ax1.text(0, chance + 0.005, " chance", color="grey", fontsize=9)
+    ax1.set(xlabel=f"{size_column}", ylabel="accuracy", xlim=(0, None), title=title_size)
+    ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
+
+    medians = np.array([np.median(t) for t in times.values()]) * 1e3
+    low = medians - np.array([t.min() for t in times.values()]) * 1e3
+    high = np.array([t.max() for t in times.values()]) * 1e3 - medians
+    ax2.bar(list(table.index), medians, color=colors, yerr=np.array([low, high]), capsize=4)
+    for i, value in enumerate(medians):
+        ax2.text(i, value / 2, f"{medians[0] / value:.2f}×", ha="center", color="white", fontsize=9,
+                 fontweight="bold")
+    on = f" ({threads} threads)" if threads else ""
+    ax2.set(ylabel="ms per call (median; min–max)", title=f"Latency, speed-up vs {table.index[0]}{on}")
+    ax2.tick_params(axis="x", rotation=20)
+    fig.tight_layout()
+    return fig, (ax1, ax2)
+
+
+__all__ = ["plot_history", "confusion_counts", "plot_confusion_matrix", "plot_parameter_counts_over_time",
+           "plot_memory_vs_parameters", "plot_durations", "plot_loss_contours", "plot_attention",
+           "plot_scaling", "draw_network", "plot_class_regions", "plot_word_by_word",
+           "plot_compression_tradeoffs"]

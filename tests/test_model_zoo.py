@@ -42,6 +42,25 @@ def test_contents(zoo):
     assert zoo["year"].is_monotonic_increasing
 
 
+def test_training_columns_agree_with_the_papers_schedules(zoo):
+    by_name = zoo.set_index("name")
+    # BERT: 1M steps of 256 sequences, 90% at 128 tokens and 10% at 512 (Devlin et al. 2018, Appendix A.2)
+    for name in ("BERT-base", "BERT-large"):
+        assert by_name.loc[name, "training_tokens"] == 1_000_000 * 256 * (0.9 * 128 + 0.1 * 512)
+    # published compute, where a paper states it, is within 3% of 6·N·D
+    published = zoo[zoo["training_flops"].notna()]
+    assert len(published) >= 3
+    for row in published.itertuples():
+        assert abs(6.0 * float(row.parameters) * float(row.training_tokens) / row.training_flops - 1) < 0.03, row.name
+
+
+def test_mixture_of_experts_rows_are_marked(zoo):
+    # chapter 01's plot and cost table tell sparse models apart by this text
+    moe = zoo[zoo["architecture"].str.contains("mixture of experts")]
+    assert set(moe["name"]) >= {"Switch-C", "DeepSeek-V3", "Sparsely-gated MoE (137B)"}
+    assert moe["notes"].str.contains("token").all()
+
+
 GOOD_HEADER = "name,year,parameters,organisation,domain,source,notes"
 GOOD_ROW = "Tiny,2020,1000,Lab,language,\"Someone 2020, arXiv:0000.00000\",a note"
 

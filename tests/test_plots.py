@@ -162,3 +162,421 @@ def test_plot_confusion_matrix_rejects_bad_input():
         plot_confusion_matrix([0, 1], [0, 1], normalize="rows")
     with pytest.raises(ValueError, match="same length"):
         plot_confusion_matrix([0, 1, 1], [0, 1])
+
+
+# ---------------------------------------------------------------- plot_loss_contours (chapter 02)
+def _bowl(seed=0, n=40):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return X, X @ np.array([0.5, -1.0]) + 0.1 * rng.normal(size=n)
+
+
+def test_loss_contours_draws_levels_minimum_and_labels():
+    from course_utils.plots import plot_loss_contours
+    X, y = _bowl()
+    w_star, *_ = np.linalg.lstsq(X, y, rcond=None)
+    ax = plot_loss_contours(X, y, minimum=w_star, w1_range=(-2, 2), w2_range=(-3, 1), labels=("a", "b"), levels=9)
+    contour = [c for c in ax.collections if hasattr(c, "levels")][0]
+    assert len(contour.levels) == 9 and np.all(np.diff(contour.levels) > 0)
+    (star,) = ax.get_lines()
+    np.testing.assert_allclose([star.get_xdata()[0], star.get_ydata()[0]], w_star)
+    assert ax.get_xlim() == (-2, 2) and ax.get_ylim() == (-3, 1)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
+
+
+def test_loss_contours_on_given_axes_without_minimum():
+    from course_utils.plots import plot_loss_contours
+    _, ax = plt.subplots()
+    X, y = _bowl(1)
+    assert plot_loss_contours(X, y, ax=ax, grid=11) is ax
+    assert ax.get_lines() == []
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"X": np.ones((5, 3))}, ValueError, r"shape \(n, 2\)"),
+    ({"y": np.ones(4)}, ValueError, "one target per row"),
+    ({"y": np.r_[np.ones(39), np.nan]}, ValueError, "NaN"),
+    ({"w1_range": (1, -1)}, ValueError, "w1_range"),
+    ({"w2_range": 3}, TypeError, "w2_range"),
+    ({"minimum": [1.0]}, ValueError, "minimum"),
+    ({"levels": 1}, ValueError, "levels"),
+    ({"grid": 2.5}, ValueError, "grid"),
+    ({"labels": "w"}, TypeError, "labels"),
+])
+def test_loss_contours_rejects_bad_input(kwargs, error, match):
+    from course_utils.plots import plot_loss_contours
+    X, y = _bowl()
+    args = {"X": X, "y": y, **kwargs}
+    with pytest.raises(error, match=match):
+        plot_loss_contours(**args)
+
+
+# ---------------------------------------------------------------- model sizes and costs (chapter 01)
+def _models():
+    import pandas as pd
+    return pd.DataFrame({"name": ["A", "B", "C", "D"], "year": [2012, 2012, 2018, 2021],
+                         "parameters": [1e6, 5e7, 3e9, 2e12], "domain": ["vision", "language", "language", "language"],
+                         "estimated": [False, True, False, False],
+                         "architecture": ["CNN", "LSTM", "Transformer", "Transformer, sparse mixture of experts"]})
+
+
+def test_parameter_counts_markers_labels_and_claims():
+    import pandas as pd
+    from matplotlib.colors import to_rgba
+    from course_utils.plots import plot_parameter_counts_over_time
+    claims = pd.DataFrame({"label": ["x", "y"], "low": [1e6, 1e9], "high": [1e8, 1e9]})
+    fig = plot_parameter_counts_over_time(_models(), highlight=["C"], claims=claims, short_names={"D": "dee"},
+                                          label_offsets={"A": (0, 9, "center")}, title="t")
+    ax, ax_claims = fig.axes
+    assert ax.get_yscale() == "log" and ax.get_title() == "t"
+    points = ax.collections
+    assert len(points) == 4
+    np.testing.assert_allclose([p.get_offsets()[0][1] for p in points], [1e6, 5e7, 3e9, 2e12])
+    x = [p.get_offsets()[0][0] for p in points]
+    assert x[0] < 2012 < x[1] and x[2] == 2018                       # two 2012 models are spread apart
+    assert to_rgba(points[1].get_facecolor()[0]) == to_rgba("white")  # the estimate is hollow
+    assert points[2].get_sizes()[0] > points[0].get_sizes()[0]        # the highlighted model is larger
+    labels = {t.get_text(): t for t in ax.texts}
+    assert set(labels) == {"A", "B", "C", "dee"}
+    assert labels["C"].get_fontweight() == "bold" and labels["A"].get_ha() == "center"
+    assert [t.get_text() for t in ax_claims.get_xticklabels()] == ["x", "y"]
+    assert len(ax_claims.patches) == 1 and len(ax_claims.get_lines()) == 1   # a range is a bar, a point a line
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["vision", "language", "estimate", "mixture of experts (total)"]
+
+
+def test_parameter_counts_without_optional_columns_or_claims():
+    from course_utils.plots import plot_parameter_counts_over_time
+    fig = plot_parameter_counts_over_time(_models()[["name", "year", "parameters", "domain"]])
+    assert len(fig.axes) == 1 and len(fig.axes[0].collections) == 4
+
+
+@pytest.mark.parametrize("change, error, match", [
+    (lambda m: m.to_dict(), TypeError, "DataFrame"),
+    (lambda m: m.drop(columns="domain"), ValueError, r"missing \['domain'\]"),
+    (lambda m: m.iloc[:0], ValueError, "rows"),
+    (lambda m: m.assign(parameters=[1, 0, 3, 4]), ValueError, "positive"),
+    (lambda m: m.assign(year=[2012.5, 2012, 2018, 2021]), TypeError, "whole years"),
+])
+def test_parameter_counts_rejects_bad_models(change, error, match):
+    from course_utils.plots import plot_parameter_counts_over_time
+    with pytest.raises(error, match=match):
+        plot_parameter_counts_over_time(change(_models()))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"highlight": "A"}, TypeError, "highlight"),
+    ({"highlight": ["Z"]}, ValueError, r"\['Z'\]"),
+    ({"label_offsets": {"A": (1, 2)}}, ValueError, "label_offsets"),
+    ({"label_offsets": [1, 2, "left"]}, TypeError, "label_offsets"),
+    ({"short_names": {"A": 3}}, ValueError, "short_names"),
+    ({"claims": "big"}, ValueError, "claims"),
+])
+def test_parameter_counts_rejects_bad_options(kwargs, error, match):
+    from course_utils.plots import plot_parameter_counts_over_time
+    with pytest.raises(error, match=match):
+        plot_parameter_counts_over_time(_models(), **kwargs)
+
+
+def test_parameter_counts_rejects_inverted_claim():
+    import pandas as pd
+    from course_utils.plots import plot_parameter_counts_over_time
+    with pytest.raises(ValueError, match="low <= high"):
+        plot_parameter_counts_over_time(_models(), claims=pd.DataFrame({"label": ["x"], "low": [1e9], "high": [1e6]}))
+
+
+def test_memory_vs_parameters_lines_points_and_device():
+    from course_utils.plots import plot_memory_vs_parameters
+    ax = plot_memory_vs_parameters({"small": 1e4, "big": 1e11}, {"train": 16, "fp16": 2}, device_bytes=80e9,
+                                   device_label="GPU")
+    train, fp16, device = ax.get_lines()
+    np.testing.assert_allclose(train.get_ydata() / train.get_xdata(), 16)
+    np.testing.assert_allclose(fp16.get_ydata() / fp16.get_xdata(), 2)
+    assert device.get_ydata()[0] == 80e9
+    np.testing.assert_allclose([p.get_offsets()[0] for p in ax.collections], [[1e4, 16e4], [1e11, 16e11]])
+    assert {t.get_text() for t in ax.texts} == {"small", "big", "GPU"}
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize("args, kwargs, error", [
+    (({}, {"a": 1}), {}, TypeError),
+    (({"m": 1e6}, [16]), {}, TypeError),
+    (({"m": -1}, {"a": 1}), {}, ValueError),
+    (({"m": 1e6}, {"a": 0}), {}, ValueError),
+    (({"m": 1e6}, {"a": 1}), {"device_bytes": float("inf")}, ValueError),
+])
+def test_memory_vs_parameters_rejects_bad_input(args, kwargs, error):
+    from course_utils.plots import plot_memory_vs_parameters
+    with pytest.raises(error):
+        plot_memory_vs_parameters(*args, **kwargs)
+
+
+def test_durations_sorted_bars_and_marks():
+    from course_utils.plots import DURATION_MARKS, plot_durations
+    ax = plot_durations({"slow": 1e9, "fast": 0.5, "mid": 3600}, xlabel="s", title="T")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["fast", "mid", "slow"]
+    np.testing.assert_allclose([bar.get_width() for bar in ax.patches], [0.5, 3600, 1e9])
+    assert [line.get_xdata()[0] for line in ax.get_lines()] == [s for s, _ in DURATION_MARKS]
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "s" and ax.get_title() == "T"
+
+
+@pytest.mark.parametrize("bad, error", [({}, TypeError), ([1, 2], TypeError), ({"a": 0}, ValueError),
+                                        ({"a": "long"}, TypeError), ({"a": float("nan")}, ValueError)])
+def test_durations_reject_bad_input(bad, error):
+    from course_utils.plots import plot_durations
+    with pytest.raises(error):
+        plot_durations(bad)
+
+
+# ---------------------------------------------------------------- plot_attention, plot_scaling (chapter 07)
+def test_attention_draws_matrix_with_token_labels_on_a_fixed_scale():
+    from course_utils.plots import plot_attention
+    w = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    ax = plot_attention(w, tokens=["[CLS]", "hi", "[SEP]"], title="head 0")
+    image = ax.get_images()[0]
+    np.testing.assert_array_equal(image.get_array(), w)
+    assert image.get_clim() == (0.0, 1.0)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["[CLS]", "hi", "[SEP]"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["[CLS]", "hi", "[SEP]"]
+    assert ax.get_title() == "head 0" and ax.get_ylabel().startswith("query")
+
+
+def test_attention_accepts_tensors_masks_key_tokens_and_other_ranges():
+    import torch
+    from course_utils.plots import plot_attention
+    ax = plot_attention(torch.ones(2, 3, dtype=torch.bool).tril(), tokens=["a", "b"], key_tokens=["x", "y", "z"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
+    sim = np.array([[1.0, -0.5], [-0.5, 1.0]])
+    assert plot_attention(sim).get_images()[0].get_clim() == (-0.5, 1.0)      # not in [0, 1]: its own range
+    _, given = plt.subplots()
+    assert plot_attention(sim, ax=given, vmin=-1, vmax=1) is given
+
+
+@pytest.mark.parametrize("weights, kwargs", [
+    (np.ones(3), {}),                                        # 1-D
+    (np.ones((2, 3, 3)), {}),                                # several heads at once
+    (np.ones((0, 0)), {}),                                   # empty
+    (np.array([[np.nan, 1.0]]), {}),                         # NaN
+    ([["a", "b"]], {}),                                      # not numbers
+    (np.ones((2, 2)), {"tokens": ["only one"]}),             # wrong number of labels
+    (np.ones((2, 3)), {"tokens": ["a", "b"]}),               # column labels missing for 3 keys
+    (np.ones((2, 2)), {"tokens": "ab"}),                     # a string is not a list of labels
+])
+def test_attention_rejects_bad_input(weights, kwargs):
+    from course_utils.plots import plot_attention
+    with pytest.raises((TypeError, ValueError)):
+        plot_attention(weights, **kwargs)
+
+
+def test_scaling_draws_series_and_reference_slopes():
+    from course_utils.plots import plot_scaling
+    n = [128, 256, 512]
+    ax = plot_scaling(n, {"attention": [1.0, 4.0, 16.0], "LSTM": [1.0, 2.0, 4.0]}, ylabel="ms", title="cost")
+    lines = ax.get_lines()
+    assert len(lines) == 4                                   # two series, two reference lines
+    np.testing.assert_allclose(lines[2].get_ydata(), [1.0, 2.0, 4.0])      # slope 1 through the first point
+    np.testing.assert_allclose(lines[3].get_ydata(), [1.0, 4.0, 16.0])     # slope 2
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.get_ylabel() == "ms" and ax.get_title() == "cost"
+    assert len(plot_scaling(n, {"a": [1, 2, 3]}, slopes=()).get_lines()) == 1
+
+
+@pytest.mark.parametrize("x, series, kwargs", [
+    ([1, 2], {"a": [1, 2, 3]}, {}),                          # lengths differ
+    ([2, 1], {"a": [1, 2]}, {}),                             # x not increasing
+    ([0, 1], {"a": [1, 2]}, {}),                             # x not positive: no log axis
+    ([1, 2], {"a": [1, -2]}, {}),                            # negative cost
+    ([1, 2], {}, {}),                                        # no series
+    ([1, 2], [[1, 2]], {}),                                  # not a dict
+    ([1, 2], {"a": [1, 2]}, {"slopes": "12"}),               # slopes not numbers
+    ([1, 2], {"a": [1, 2]}, {"var": ""}),                    # no symbol
+])
+def test_scaling_rejects_bad_input(x, series, kwargs):
+    from course_utils.plots import plot_scaling
+    with pytest.raises((TypeError, ValueError)):
+        plot_scaling(x, series, **kwargs)
+
+
+# ---------------------------------------------------------------- draw_network, plot_class_regions (chapter 03)
+def test_draw_network_one_circle_per_unit_one_line_per_weight():
+    from matplotlib.patches import Circle
+
+    from course_utils.plots import draw_network
+    ax = draw_network([2, 3, 1], layer_titles=["in", "hidden", "out"], weight_labels=["W1", "W2"])
+    assert sum(isinstance(p, Circle) for p in ax.patches) == 6
+    assert len(ax.get_lines()) == 2 * 3 + 3 * 1
+    texts = [t.get_text() for t in ax.texts]
+    for expected in ("$x_{1}$", "$h_{3}$", "$\\hat{y}$", "in", "hidden", "out", "W1", "W2"):
+        assert expected in texts
+    ax2 = draw_network([3, 2], ax=plt.figure().add_subplot())
+    assert "$\\hat{y}_{2}$" in [t.get_text() for t in ax2.texts]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"layer_sizes": [3]}, "at least two layers"),
+    ({"layer_sizes": [2, 0, 1]}, "1 to 16 units"),
+    ({"layer_sizes": [2, 2.5, 1]}, "1 to 16 units"),
+    ({"layer_sizes": "231"}, "layer_sizes"),
+    ({"layer_sizes": [2, 40, 1]}, "1 to 16 units"),
+    ({"layer_sizes": [2, 3, 1], "layer_titles": ["a", "b"]}, "layer_titles must be None or a list of 3"),
+    ({"layer_sizes": [2, 3, 1], "weight_labels": "W"}, "weight_labels"),
+    ({"layer_sizes": [2, 3, 1], "spacing": 0}, "spacing"),
+])
+def test_draw_network_rejects_bad_input(kwargs, match):
+    from course_utils.plots import draw_network
+    with pytest.raises(ValueError, match=match):
+        draw_network(**kwargs)
+
+
+def _three_blobs():
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    X = np.concatenate([c + 0.3 * np.random.default_rng(i).normal(size=(10, 2)) for i, c in enumerate(centres)])
+    return X, np.repeat([0, 1, 2], 10), lambda G: -((G[:, None, :] - centres[None]) ** 2).sum(axis=2)
+
+
+def test_class_regions_colours_the_predicted_class_and_scatters_each_class():
+    from course_utils.plots import plot_class_regions
+    X, y, nearest = _three_blobs()
+    ax = plot_class_regions(nearest, X, y, class_names=["a", "b", "c"], title="blobs", resolution=50)
+    assert ax.get_title() == "blobs"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    scatters = [c for c in ax.collections if c.get_offsets().shape[0] == 10]
+    assert len(scatters) == 3
+    filled = [c for c in ax.collections if hasattr(c, "levels")][0]
+    np.testing.assert_allclose(filled.levels, [-0.5, 0.5, 1.5, 2.5])
+
+
+def test_class_regions_accepts_torch_scores_and_given_axes():
+    import torch
+
+    from course_utils.plots import plot_class_regions
+    X, y, nearest = _three_blobs()
+    _, ax = plt.subplots()
+    assert plot_class_regions(lambda G: torch.tensor(nearest(G)), X, y.astype(float), ax=ax, resolution=20) is ax
+
+
+@pytest.mark.parametrize("change, error, match", [
+    ({"predict": "model"}, TypeError, "predict must be a function"),
+    ({"predict": lambda G: G[:, 0]}, ValueError, r"shape \(m, K\)"),
+    ({"predict": lambda G: np.full((len(G), 3), np.nan)}, ValueError, "NaN"),
+    ({"predict": lambda G: np.zeros((len(G), 2))}, ValueError, r"only classes 0..1"),
+    ({"y": np.arange(30) % 3 + 0.5}, ValueError, "integer class labels"),
+    ({"y": np.zeros(29, int)}, ValueError, "29 labels but X has 30"),
+    ({"X": np.zeros((30, 3))}, ValueError, "X must"),
+    ({"class_names": ["a", "b"]}, ValueError, "class_names"),
+])
+def test_class_regions_rejects_bad_input(change, error, match):
+    from course_utils.plots import plot_class_regions
+    X, y, nearest = _three_blobs()
+    args = {"predict": nearest, "X": X, "y": y, "resolution": 20, **change}
+    with pytest.raises(error, match=match):
+        plot_class_regions(**args)
+
+
+# ---------------------------------------------------------------- plot_word_by_word (chapter 06)
+from course_utils.plots import plot_word_by_word  # noqa: E402
+
+WORDS = ["the", "film", "is", "wonderful"]
+
+
+def test_word_by_word_verdict_and_panels():
+    rng = np.random.default_rng(0)
+    gates, cells = rng.uniform(0.6, 0.8, size=(4, 5)), rng.normal(size=(4, 5))
+    axes = plot_word_by_word(WORDS, [0.4, 0.45, 0.5, 0.9], {"forget gate": gates, "cell": cells}, title="T")
+    assert len(axes) == 3 and axes[0].get_title() == "T"
+    assert np.allclose(axes[0].lines[0].get_ydata(), [0.4, 0.45, 0.5, 0.9])
+    assert [t.get_text() for t in axes[-1].get_xticklabels()] == WORDS
+    gate_image, cell_image = axes[1].images[0], axes[2].images[0]
+    assert gate_image.get_array().shape == (5, 4)                  # one row per unit, one column per word
+    assert gate_image.get_cmap().name == "viridis" and cell_image.get_cmap().name == "RdBu"
+    low, high = cell_image.get_clim()
+    assert low == pytest.approx(-high) and high == pytest.approx(np.abs(cells).max())   # symmetric about 0
+    assert "5 units" in axes[1].get_ylabel()
+
+
+def test_word_by_word_without_panels():
+    axes = plot_word_by_word(["good"], np.array([0.7]))
+    assert len(axes) == 1 and [t.get_text() for t in axes[0].get_xticklabels()] == ["good"]
+
+
+@pytest.mark.parametrize("words, p, panels, error, match", [
+    ("the film", [0.5], None, TypeError, "list of strings"),
+    ([], [], None, TypeError, "list of strings"),
+    (["a", 1], [0.5, 0.5], None, TypeError, "list of strings"),
+    (WORDS, [0.5, 0.5], None, ValueError, "one row per word"),
+    (WORDS, [0.5, 0.5, 0.5, 1.5], None, ValueError, r"probabilities in \[0, 1\]"),
+    (WORDS, [0.5, 0.5, 0.5, np.nan], None, ValueError, "NaN"),
+    (WORDS, [[0.5] * 4], None, ValueError, r"shape \(words,\)"),
+    (WORDS, ["x"] * 4, None, TypeError, "array of numbers"),
+    (WORDS, [0.5] * 4, [np.zeros((4, 2))], TypeError, "panels must be a dict"),
+    (WORDS, [0.5] * 4, {"f": np.zeros(4)}, ValueError, r"shape \(words, units\)"),
+    (WORDS, [0.5] * 4, {"f": np.zeros((3, 2))}, ValueError, "3 rows but there are 4 words"),
+])
+def test_word_by_word_rejects_bad_input(words, p, panels, error, match):
+    with pytest.raises(error, match=match):
+        plot_word_by_word(words, p, panels)
+
+
+# ---------------------------------------------------------------- plot_compression_tradeoffs (chapter 09)
+def _compression_table():
+    import pandas as pd
+    return pd.DataFrame({"accuracy": [0.84, 0.83, 0.6], "Linear MB": [42.5, 10.8, 42.5],
+                         "Linear MB, gzip": [39.0, np.nan, 20.0]},
+                        index=["fp32 (original)", "int8", "pruned 70%"])
+
+
+def test_compression_tradeoffs_points_bars_and_speedups():
+    from course_utils.compression import Latency
+    from course_utils.plots import plot_compression_tradeoffs
+    table = _compression_table()
+    latencies = {"fp32 (original)": [0.20, 0.22, 0.21], "int8": Latency(times=[0.1, 0.11, 0.1]),
+                 "pruned 70%": [0.21, 0.2, 0.23]}
+    fig, (ax1, ax2) = plot_compression_tradeoffs(table, latencies, compressed_column="Linear MB, gzip", threads=2)
+    offsets = np.concatenate([c.get_offsets() for c in ax1.collections if len(c.get_offsets())])
+    assert len(offsets) == 3 + 2                       # three variants, two with a gzip size
+    assert [t.get_text() for t in ax1.get_legend().get_texts()][:3] == list(table.index)
+    heights = [p.get_height() for p in ax2.patches]
+    assert np.allclose(heights, [210, 100, 210])      # medians in ms
+    assert [t.get_text() for t in ax2.texts] == ["1.00×", "2.10×", "1.00×"]
+    assert "2 threads" in ax2.get_title()
+
+
+def test_compression_tradeoffs_without_compressed_sizes_or_chance():
+    from course_utils.plots import plot_compression_tradeoffs
+    table = _compression_table().drop(columns="Linear MB, gzip")
+    fig, (ax1, _) = plot_compression_tradeoffs(table, {n: [0.1] for n in table.index}, chance=None)
+    assert len(ax1.lines) == 0 and len(ax1.texts) == 0
+
+
+@pytest.mark.parametrize("change, latencies, kwargs, error, match", [
+    ("not a frame", None, {}, TypeError, "non-empty pandas DataFrame"),
+    ("no accuracy", None, {}, ValueError, "no column"),
+    ("bad accuracy", None, {}, ValueError, "fractions from 0 to 1"),
+    ("bad size", None, {}, ValueError, "positive sizes"),
+    (None, [0.1], {}, TypeError, "dict from variant names"),
+    (None, {"fp32 (original)": [0.1]}, {}, ValueError, "no timings for"),
+    (None, "negative", {}, ValueError, "positive seconds"),
+    (None, "text", {}, TypeError, "list of seconds"),
+    (None, None, {"compressed_column": "gzip"}, ValueError, "no column"),
+    (None, None, {"chance": 2}, ValueError, "chance"),
+])
+def test_compression_tradeoffs_rejects_bad_input(change, latencies, kwargs, error, match):
+    from course_utils.plots import plot_compression_tradeoffs
+    table = _compression_table()
+    good = {n: [0.1, 0.2] for n in table.index}
+    if change == "not a frame":
+        table = table.to_dict()
+    elif change == "no accuracy":
+        table = table.drop(columns="accuracy")
+    elif change == "bad accuracy":
+        table = table.assign(accuracy=[84, 83, 60])
+    elif change == "bad size":
+        table = table.assign(**{"Linear MB": [1.0, 0.0, 2.0]})
+    if latencies is None:
+        latencies = good
+    elif latencies == "negative":
+        latencies = {**good, "int8": [-0.1]}
+    elif latencies == "text":
+        latencies = {**good, "int8": ["fast"]}
+    with pytest.raises(error, match=match):
+        plot_compression_tradeoffs(table, latencies, **kwargs)
