@@ -7,6 +7,12 @@ that train NumPy models import them from here instead of repeating them.
     gd_step             θ_{t+1} = θ_t − α·g                       (Article 001's update)
     AdamNumpy           Adam with bias correction (Kingma & Ba, 2015), same maths as torch.optim.Adam
     numerical_gradient  central finite differences, to check a hand-derived gradient
+    AdamWNumpy          AdamW: Adam plus decoupled weight decay (Loshchilov & Hutter, 2019), as torch.optim.AdamW
+    warmup_cosine_lr    linear warm-up, then cosine decay to a fraction of the peak (GPT-3's schedule)
+    clip_by_global_norm scale gradients so their global L2 norm is at most max_norm, as clip_grad_norm_
+
+Chapters 08 and 11 reuse the last three: ``warmup_cosine_lr(step, 1.0, ...)`` is the multiplier
+that ``torch.optim.lr_scheduler.LambdaLR`` expects.
 """
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["gd_step", "AdamNumpy", "numerical_gradient"]
+__all__ = ["gd_step", "AdamNumpy", "numerical_gradient", "AdamWNumpy", "warmup_cosine_lr",
+           "clip_by_global_norm"]
 
 
 def _float_array(value, name: str) -> np.ndarray:
@@ -139,3 +146,89 @@ def numerical_gradient(f, theta, h: float = 1e-6) -> np.ndarray:
             values.append(float(value))
         out[idx] = (values[0] - values[1]) / (2 * h)
     return out
+
+
+# ---- the big-model recipe (chapter 02, section 7): AdamW, warm-up + cosine, global-norm clipping ----
+
+class AdamWNumpy(AdamNumpy):
+    """AdamW (Loshchilov & Hutter, 2019): Adam plus *decoupled* weight decay, matching ``torch.optim.AdamW``.
+
+    Each ``theta = opt.step(theta, grad)`` first shrinks the parameters, ``θ ← θ·(1 − lr·λ)``, then
+    applies the Adam update of :class:`AdamNumpy` with the gradient of the loss alone. (L2
+    regularisation would instead add ``λ·θ`` to the gradient, which Adam then divides by √v̂.)
+
+    ``opt.lr`` may be changed between steps to follow a schedule (what a torch LR scheduler does
+    to ``param_groups[0]["lr"]``); it may be 0, e.g. at step 0 of a warm-up. GPT-3's settings are
+    ``AdamWNumpy(lr=peak, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)`` (Brown et al. 2020, appendix B).
+    """
+
+    def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2):
+        super().__init__(lr=lr, betas=betas, eps=eps)
+        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+
+    def step(self, theta, grad) -> np.ndarray:
+        """Decay ``theta`` by ``1 − lr·weight_decay``, then take one Adam step; ``theta`` is not modified."""
+        lr = _positive(self.lr, "lr (set by a schedule?)", allow_zero=True)
+        theta = _float_array(theta, "theta")
+        return super().step(theta * (1 - lr * self.weight_decay), grad)
+
+    def __repr__(self) -> str:
+        return (f"AdamWNumpy(lr={self.lr:g}, betas=({self.beta1:g}, {self.beta2:g}), eps={self.eps:g}, "
+                f"weight_decay={self.weight_decay:g}, t={self.t})")
+
+
+def _count(value, name: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number of steps, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def warmup_cosine_lr(step, peak_lr: float, warmup_steps, total_steps, final_fraction: float = 0.1) -> float:
+    """Learning rate for optimiser step ``step`` (0, 1, 2, ...): linear warm-up, then cosine decay.
+
+    ``peak_lr · step / warmup_steps`` while ``step < warmup_steps``; then from ``peak_lr`` down a half
+    cosine to ``final_fraction · peak_lr`` at ``total_steps``, and constant after that (GPT-3 decayed
+    to 10 % and continued at 10 %). Up to ``total_steps`` this is exactly the multiplier of
+    ``transformers.get_cosine_with_min_lr_schedule_with_warmup(min_lr_rate=final_fraction)``, so
+    ``LambdaLR(optimizer, lambda s: warmup_cosine_lr(s, 1.0, W, T))`` gives the same schedule in PyTorch.
+    Like that schedule, step 0 of a warm-up has learning rate 0.
+    """
+    step = _count(step, "step")
+    peak_lr = _positive(peak_lr, "peak_lr")
+    warmup_steps = _count(warmup_steps, "warmup_steps")
+    total_steps = _count(total_steps, "total_steps")
+    if total_steps <= warmup_steps:
+        raise ValueError(f"total_steps ({total_steps}) must be larger than warmup_steps ({warmup_steps}): "
+                         "the cosine decay needs at least one step")
+    final_fraction = _positive(final_fraction, "final_fraction", allow_zero=True)
+    if final_fraction > 1:
+        raise ValueError(f"final_fraction is the end of the decay as a fraction of peak_lr, in [0, 1]; "
+                         f"got {final_fraction!r}")
+    if step < warmup_steps:
+        return peak_lr * step / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
+    cosine = 0.5 * (1.0 + np.cos(np.pi * progress))
+    return float(peak_lr * (final_fraction + (1 - final_fraction) * cosine))
+
+
+def clip_by_global_norm(grads, max_norm: float, eps: float = 1e-6):
+    """Scale gradients so that their *global* L2 norm (all arrays together) is at most ``max_norm``.
+
+    ``grads`` is one array or a list of arrays (one per parameter tensor). Returns
+    ``(clipped, norm)``: the scaled copies in the same form and the global norm before clipping.
+    The scale is ``min(1, max_norm / (norm + eps))``, exactly what ``torch.nn.utils.clip_grad_norm_``
+    computes (it adds eps = 1e-6 too), so every array keeps its direction and the update its shape.
+    """
+    single = not isinstance(grads, (list, tuple))
+    arrays = [_float_array(grads, "grads")] if single else [
+        _float_array(g, f"grads[{i}]") for i, g in enumerate(grads)]
+    if not arrays:
+        raise ValueError("grads is an empty list; expected at least one gradient array")
+    max_norm = _positive(max_norm, "max_norm")
+    eps = _positive(eps, "eps", allow_zero=True)
+    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in arrays)))
+    scale = min(1.0, max_norm / (norm + eps))
+    clipped = [g * scale for g in arrays]
+    return (clipped[0] if single else clipped), norm

@@ -17,6 +17,9 @@ network, and :func:`plot_class_regions`, the regions a several-class model assig
 Chapter 06 (the LSTM classifier) adds :func:`plot_word_by_word`, a recurrent model's verdict after each
 word of a text with heatmaps of its gates and cell state.
 
+Chapter 05 (convolutional networks) adds :func:`plot_images`, a grid of pictures (photographs, filter
+responses, digits) with titles, and :func:`draw_boxes`, detection boxes drawn over a picture.
+
 Chapter 07 (attention and the Transformer) adds :func:`plot_attention`, one attention matrix with its
 tokens, and :func:`plot_scaling`, measured costs on log-log axes against reference slopes.
 
@@ -586,6 +589,9 @@ def plot_scaling(x, series, ax=None, slopes=(1, 2), xlabel: str = "sequence leng
         ax.loglog(xs, y0 * (xs / xs[0]) ** s, ls="--", lw=0.9, color="grey")
         ax.annotate(rf"$\propto {var}^{{{s:g}}}$", (xs[-1], y0 * (xs[-1] / xs[0]) ** s),
                     textcoords="offset points", xytext=(4, 0), va="center", fontsize=8, color="grey")
+    from matplotlib.ticker import NullLocator
+    ax.set_xticks(xs, [f"{v:g}" for v in xs])             # the measured sizes, not log-axis minor ticks
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if title:
         ax.set_title(title)
@@ -887,7 +893,117 @@ def plot_compression_tradeoffs(table, latencies, size_column: str = "Linear MB",
     return fig, (ax1, ax2)
 
 
+# ---------------------------------------------------------------- pictures and boxes (chapter 05)
+def _picture(image, index: int) -> np.ndarray:
+    if hasattr(image, "detach"):                    # torch tensor
+        image = image.detach().cpu().numpy()
+    arr = np.asarray(image)
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"images[{index}] must be an array of numbers, got {type(image).__name__}")
+    if arr.ndim == 3 and arr.shape[0] in (1, 3) and arr.shape[-1] not in (3, 4):
+        arr = np.moveaxis(arr, 0, -1)               # (C, H, W) as PyTorch lays it out
+    if arr.ndim == 3 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] in (3, 4))) or 0 in arr.shape:
+        raise ValueError(f"images[{index}] must be a grey (H, W) or colour (H, W, 3) picture, got shape {arr.shape}")
+    return arr
+
+
+def plot_images(images, titles=None, ncols: int | None = None, cmap: str = "gray", vmin=None, vmax=None,
+                size: float = 2.4, suptitle: str | None = None):
+    """Draw pictures side by side in a grid, without axes (taught in chapter 05).
+
+    Args:
+        images: a list of pictures, each grey ``(H, W)`` (drawn with ``cmap``) or colour ``(H, W, 3)``
+            (``uint8`` 0..255 or floats 0..1); ``(C, H, W)`` with C = 1 or 3 is accepted too (when the last
+            axis is not 3 or 4). A NumPy array of shape ``(n, H, W)`` is taken as ``n`` grey pictures.
+        titles: one title per picture, or ``None``.
+        ncols: pictures per row (default: all in one row, at most 6).
+        cmap, vmin, vmax: colour map and its limits for grey pictures (default: each picture's own range).
+        size: height of one picture in inches.
+        suptitle: a title over the whole grid.
+    Returns:
+        The Axes, one per picture, in a flat array.
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(images, np.ndarray) and images.ndim == 2:
+        images = [images]
+    elif isinstance(images, np.ndarray) and images.ndim == 3 and images.shape[-1] not in (3, 4):
+        images = list(images)                       # (n, H, W): n grey pictures
+    if isinstance(images, (str, bytes)) or not isinstance(images, (list, tuple)) or not images:
+        raise TypeError("images must be a non-empty list of pictures (2-D grey or (H, W, 3) colour arrays), "
+                        f"got {type(images).__name__}")
+    pictures = [_picture(image, i) for i, image in enumerate(images)]
+    if titles is not None:
+        if isinstance(titles, str) or not isinstance(titles, (list, tuple)) or len(titles) != len(pictures):
+            raise ValueError(f"titles must be a list with one title per picture ({len(pictures)}), "
+                             f"got {titles!r}"[:200])
+    if ncols is None:
+        ncols = min(len(pictures), 6)
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not size > 0:
+        raise ValueError(f"size must be a positive number of inches, got {size!r}")
+    nrows = -(-len(pictures) // ncols)
+    aspect = max(p.shape[1] / p.shape[0] for p in pictures)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * size * aspect, nrows * size + (0.4 if suptitle else 0)),
+                             squeeze=False)
+    axes = axes.ravel()
+    for ax in axes:
+        ax.axis("off")
+    for i, (ax, picture) in enumerate(zip(axes, pictures)):
+        ax.imshow(picture, cmap=cmap if picture.ndim == 2 else None, vmin=vmin, vmax=vmax, interpolation="nearest")
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return axes[:len(pictures)]
+
+
+def draw_boxes(ax, boxes, labels=None, color: str | None = None, linewidth: float = 2.0, linestyle: str = "-"):
+    """Draw ``(x1, y1, x2, y2)`` boxes (pixel coordinates) over the picture on ``ax`` (taught in chapter 05).
+
+    Args:
+        ax: a matplotlib Axes that shows the picture (e.g. one returned by :func:`plot_images`).
+        boxes: an ``(N, 4)`` array of corners, left, top, right, bottom.
+        labels: ``None`` or one text per box, written at its top-left corner.
+        color: one colour for all boxes (default: the course's colour cycle, one per box).
+    Returns:
+        The list of ``Rectangle`` patches added.
+    """
+    import matplotlib as mpl
+    from matplotlib.patches import Rectangle
+
+    if not hasattr(ax, "add_patch"):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    arr = np.asarray(boxes.detach().cpu().numpy() if hasattr(boxes, "detach") else boxes)
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"boxes must be an (N, 4) array of numbers, got {type(boxes).__name__}")
+    if arr.ndim == 1 and arr.shape == (4,):
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] != 4:
+        raise ValueError(f"boxes must have shape (N, 4), one (x1, y1, x2, y2) row per box; got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr[:, 2] < arr[:, 0]) or np.any(arr[:, 3] < arr[:, 1]):
+        raise ValueError("boxes must be finite (x1, y1, x2, y2) corners with x1 <= x2 and y1 <= y2")
+    if labels is not None and (isinstance(labels, str) or len(labels) != len(arr)):
+        raise ValueError(f"labels must be a list with one text per box ({len(arr)}), got {labels!r}"[:200])
+    cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
+    patches = []
+    for i, (x1, y1, x2, y2) in enumerate(arr.tolist()):
+        edge = color or cycle[i % len(cycle)]
+        patch = Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=edge, linewidth=linewidth,
+                          linestyle=linestyle)
+        ax.add_patch(patch)
+        patches.append(patch)
+        if labels is not None:
+            ax.text(x1, y1, str(labels[i]), color="white", fontsize=8, va="bottom",
+                    bbox={"facecolor": edge, "edgecolor": "none", "pad": 1.5})
+    return patches
+
+
 __all__ = ["plot_history", "confusion_counts", "plot_confusion_matrix", "plot_parameter_counts_over_time",
            "plot_memory_vs_parameters", "plot_durations", "plot_loss_contours", "plot_attention",
            "plot_scaling", "draw_network", "plot_class_regions", "plot_word_by_word",
-           "plot_compression_tradeoffs"]
+           "plot_compression_tradeoffs", "plot_images", "draw_boxes"]

@@ -580,3 +580,76 @@ def test_compression_tradeoffs_rejects_bad_input(change, latencies, kwargs, erro
         latencies = {**good, "int8": ["fast"]}
     with pytest.raises(error, match=match):
         plot_compression_tradeoffs(table, latencies, **kwargs)
+
+
+# ---------------------------------------------------------------- plot_images, draw_boxes (chapter 05)
+from course_utils.plots import draw_boxes, plot_images  # noqa: E402
+
+
+def test_images_grid_grey_colour_and_channels_first():
+    grey = np.arange(12.0).reshape(3, 4)
+    colour = np.zeros((3, 4, 3), dtype=np.uint8)
+    channels_first = np.zeros((3, 3, 5))
+    axes = plot_images([grey, colour, channels_first], titles=["a", "b", "c"], ncols=2, suptitle="grid")
+    assert len(axes) == 3
+    assert [ax.get_title() for ax in axes] == ["a", "b", "c"]
+    assert axes[0].get_images()[0].get_array().shape == (3, 4)
+    assert axes[2].get_images()[0].get_array().shape == (3, 5, 3)
+    assert axes[0].figure._suptitle.get_text() == "grid"
+    assert len(axes[0].figure.axes) == 4 and not axes[0].figure.axes[3].axison    # the spare panel is blank
+
+
+def test_images_accepts_a_stack_and_tensors():
+    import torch
+    assert len(plot_images(np.zeros((5, 8, 8)))) == 5
+    assert len(plot_images(np.zeros((8, 8)))) == 1
+    assert len(plot_images([torch.zeros(1, 8, 8)])) == 1
+
+
+@pytest.mark.parametrize("images, kwargs, error, match", [
+    ([], {}, TypeError, "non-empty list"),
+    ("picture", {}, TypeError, "non-empty list"),
+    ([np.zeros(5)], {}, ValueError, r"images\[0\] must be a grey"),
+    ([np.zeros((4, 4)), np.zeros((4, 4, 5))], {}, ValueError, r"images\[1\] must be a grey"),
+    ([np.zeros((0, 4))], {}, ValueError, r"images\[0\] must be a grey"),
+    ([np.array([["a"]])], {}, TypeError, "array of numbers"),
+    ([np.zeros((4, 4))], {"titles": ["a", "b"]}, ValueError, "one title per picture"),
+    ([np.zeros((4, 4))], {"titles": "a"}, ValueError, "one title per picture"),
+    ([np.zeros((4, 4))], {"ncols": 0}, ValueError, "ncols must be a positive integer"),
+    ([np.zeros((4, 4))], {"size": -1}, ValueError, "size must be a positive number"),
+])
+def test_images_reject_bad_input(images, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_images(images, **kwargs)
+
+
+def test_draw_boxes_adds_rectangles_and_labels():
+    ax = plot_images([np.zeros((20, 30))])[0]
+    patches = draw_boxes(ax, [[1, 2, 11, 7], [5, 5, 25, 15]], labels=["cat 0.9", "dog 0.8"])
+    assert len(patches) == 2 and len(ax.patches) == 2
+    assert patches[0].get_xy() == (1, 2) and patches[0].get_width() == 10 and patches[0].get_height() == 5
+    assert patches[0].get_edgecolor() != patches[1].get_edgecolor()
+    assert [t.get_text() for t in ax.texts] == ["cat 0.9", "dog 0.8"]
+    one = draw_boxes(ax, np.array([0, 0, 3, 3]), color="red")
+    assert len(one) == 1 and matplotlib.colors.same_color(one[0].get_edgecolor(), "red")
+
+
+@pytest.mark.parametrize("ax, boxes, labels, error, match", [
+    (None, [[0, 0, 1, 1]], None, TypeError, "matplotlib Axes"),
+    ("ax", np.zeros((2, 3)), None, ValueError, r"shape \(N, 4\)"),
+    ("ax", [[3, 0, 1, 1]], None, ValueError, "x1 <= x2"),
+    ("ax", [[0, 0, np.inf, 1]], None, ValueError, "finite"),
+    ("ax", [["a", "b", "c", "d"]], None, TypeError, "array of numbers"),
+    ("ax", [[0, 0, 1, 1]], ["a", "b"], ValueError, "one text per box"),
+])
+def test_draw_boxes_rejects_bad_input(ax, boxes, labels, error, match):
+    if ax == "ax":
+        ax = plt.figure().add_subplot()
+    with pytest.raises(error, match=match):
+        draw_boxes(ax, boxes, labels=labels)
+
+
+def test_scaling_ticks_are_the_measured_sizes():
+    from course_utils.plots import plot_scaling
+    ax = plot_scaling([128, 256, 512], {"a": [1, 2, 3]})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["128", "256", "512"]
