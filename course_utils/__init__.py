@@ -21,6 +21,7 @@ only by the functions that need them.
     reviews          the course review corpus, (text, label) files, SST-2/IMDB online       (chapter 06)
     lstm_classifier  Article 001's LSTM classifier: build, train, save, load or rebuild     (chapter 06)
     evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 06)
+    transformer      attention, multi-head attention, BERT/GPT blocks, BERT encoder, loader (chapter 07)
     bert_classifier  fine-tune, save, load or rebuild the BERT sentiment classifier         (chapter 08)
     compression      size on disk, sparsity, latency, int8 quantisation, pruning            (chapter 09)
 """
