@@ -17,7 +17,7 @@ only by the functions that need them.
     model_size       parameter counts, memory per parameter, 6·N·D compute, GPU-days        (chapter 01)
     optim            GD step, Adam, AdamW, warm-up + cosine LR, global-norm clipping (NumPy) (chapter 02)
     plotting_2d      decision boundaries of two-feature classifiers                         (chapter 03)
-    plots            model sizes (01), loss contours (02), learning curves, confusion (04)  (chapters 01+)
+    plots            figures taught in chapters 01-04, 06, 07 (sizes, contours, diagrams, curves, attention)
     reviews          the course review corpus, (text, label) files, SST-2/IMDB online       (chapter 06)
     lstm_classifier  Article 001's LSTM classifier: build, train, save, load or rebuild     (chapter 06)
     evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 06)

@@ -775,7 +775,8 @@ def plot_word_by_word(words, p_positive, panels=None, title: str = "Reading one 
         raise ValueError(f"p_positive must hold probabilities in [0, 1], got values from {p.min():g} to {p.max():g}")
     panels = {} if panels is None else panels
     if not isinstance(panels, Mapping) or not all(isinstance(k, str) for k in panels):
-        raise TypeError(f"panels must be a dict from labels (strings) to (words, units) arrays, got {type(panels).__name__}")
+        raise TypeError("panels must be a dict from labels (strings) to (words, units) arrays, "
+                        f"got {type(panels).__name__}")
     arrays = {label: _per_word_array(v, f"panels[{label!r}]", len(words), 2) for label, v in panels.items()}
 
     n = 1 + len(arrays)
@@ -909,9 +910,9 @@ def _picture(image, index: int) -> np.ndarray:
     return arr
 
 
-def plot_images(images, titles=None, ncols: int | None = None, cmap: str = "gray", vmin=None, vmax=None,
-                size: float = 2.4, suptitle: str | None = None):
-    """Draw pictures side by side in a grid, without axes (taught in chapter 05).
+def plot_images(images, titles=None, ncols: int | None = None, cmap="gray", vmin=None, vmax=None,
+                size: float = 2.4, suptitle: str | None = None, interpolation: str | None = None):
+    """Draw pictures side by side in a grid, each in a thin grey frame without ticks (taught in chapter 05).
 
     Args:
         images: a list of pictures, each grey ``(H, W)`` (drawn with ``cmap``) or colour ``(H, W, 3)``
@@ -919,9 +920,12 @@ def plot_images(images, titles=None, ncols: int | None = None, cmap: str = "gray
             axis is not 3 or 4). A NumPy array of shape ``(n, H, W)`` is taken as ``n`` grey pictures.
         titles: one title per picture, or ``None``.
         ncols: pictures per row (default: all in one row, at most 6).
-        cmap, vmin, vmax: colour map and its limits for grey pictures (default: each picture's own range).
+        cmap: colour map for grey pictures, one name for all or a list with one per picture.
+        vmin, vmax: the colour map's limits (default: each picture's own range).
         size: height of one picture in inches.
         suptitle: a title over the whole grid.
+        interpolation: how matplotlib resamples; default ``"nearest"`` for small pictures (at most 64 pixels
+            a side, so that each pixel shows as a square) and ``"antialiased"`` for photographs.
     Returns:
         The Axes, one per picture, in a flat array.
     """
@@ -939,6 +943,11 @@ def plot_images(images, titles=None, ncols: int | None = None, cmap: str = "gray
         if isinstance(titles, str) or not isinstance(titles, (list, tuple)) or len(titles) != len(pictures):
             raise ValueError(f"titles must be a list with one title per picture ({len(pictures)}), "
                              f"got {titles!r}"[:200])
+    cmaps = [cmap] * len(pictures) if isinstance(cmap, str) else cmap
+    if not isinstance(cmaps, (list, tuple)) or len(cmaps) != len(pictures) or \
+            not all(isinstance(c, str) for c in cmaps):
+        raise ValueError(f"cmap must be a colour-map name or a list with one name per picture ({len(pictures)}), "
+                         f"got {cmap!r}"[:200])
     if ncols is None:
         ncols = min(len(pictures), 6)
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
@@ -953,7 +962,14 @@ def plot_images(images, titles=None, ncols: int | None = None, cmap: str = "gray
     for ax in axes:
         ax.axis("off")
     for i, (ax, picture) in enumerate(zip(axes, pictures)):
-        ax.imshow(picture, cmap=cmap if picture.ndim == 2 else None, vmin=vmin, vmax=vmax, interpolation="nearest")
+        resample = interpolation or ("nearest" if max(picture.shape[:2]) <= 64 else "antialiased")
+        ax.imshow(picture, cmap=cmaps[i] if picture.ndim == 2 else None, vmin=vmin, vmax=vmax,
+                  interpolation=resample)
+        ax.axis("on")
+        ax.set(xticks=[], yticks=[])
+        ax.grid(False)
+        for spine in ax.spines.values():          # a frame shows where the picture ends (white borders too)
+            spine.set(visible=True, color="0.75", linewidth=0.8)
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=10)
     if suptitle:

@@ -597,6 +597,12 @@ def test_images_grid_grey_colour_and_channels_first():
     assert axes[2].get_images()[0].get_array().shape == (3, 5, 3)
     assert axes[0].figure._suptitle.get_text() == "grid"
     assert len(axes[0].figure.axes) == 4 and not axes[0].figure.axes[3].axison    # the spare panel is blank
+    assert axes[0].get_images()[0].get_interpolation() == "nearest"
+    assert axes[0].get_images()[0].get_cmap().name == "gray" and axes[0].spines["top"].get_visible()
+    per_picture = plot_images([grey, grey], cmap=["gray", "gray_r"])
+    assert [ax.get_images()[0].get_cmap().name for ax in per_picture] == ["gray", "gray_r"]
+    photo = plot_images([np.zeros((100, 150, 3))])[0].get_images()[0]
+    assert photo.get_interpolation() == "antialiased"
 
 
 def test_images_accepts_a_stack_and_tensors():
@@ -616,6 +622,8 @@ def test_images_accepts_a_stack_and_tensors():
     ([np.zeros((4, 4))], {"titles": ["a", "b"]}, ValueError, "one title per picture"),
     ([np.zeros((4, 4))], {"titles": "a"}, ValueError, "one title per picture"),
     ([np.zeros((4, 4))], {"ncols": 0}, ValueError, "ncols must be a positive integer"),
+    ([np.zeros((4, 4))], {"cmap": ["gray", "gray_r"]}, ValueError, "one name per picture"),
+    ([np.zeros((4, 4))], {"cmap": 3}, ValueError, "colour-map name"),
     ([np.zeros((4, 4))], {"size": -1}, ValueError, "size must be a positive number"),
 ])
 def test_images_reject_bad_input(images, kwargs, error, match):
