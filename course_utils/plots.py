@@ -25,6 +25,9 @@ tokens, and :func:`plot_scaling`, measured costs on log-log axes against referen
 
 Chapter 09 (making models smaller) adds :func:`plot_compression_tradeoffs`: accuracy against size, and
 latency, for compressed variants of one model.
+
+Chapter 10 (LoRA) adds :func:`plot_finetuning_costs`, one bar panel per measured cost of several ways to
+fine-tune one model, and :func:`plot_rank_sweep`, accuracy and adapter size against the LoRA rank.
 """
 from __future__ import annotations
 
@@ -1019,7 +1022,121 @@ def draw_boxes(ax, boxes, labels=None, color: str | None = None, linewidth: floa
     return patches
 
 
+
+# ---------------------------------------------------------------- fine-tuning costs and LoRA ranks (chapter 10)
+def _positive_column(table, column: str, upper: float | None = None) -> np.ndarray:
+    values = np.asarray(table[column], dtype=float)
+    if not np.all(np.isfinite(values)) or np.any(values <= 0) or (upper is not None and np.any(values > upper)):
+        bound = f" and at most {upper:g}" if upper is not None else ""
+        raise ValueError(f"table[{column!r}] must hold positive numbers{bound}, got {values.tolist()}")
+    return values
+
+
+def plot_finetuning_costs(table, columns=None, log_columns=("trainable parameters", "saved MB"), suptitle=None):
+    """One horizontal-bar panel per column of ``table``: several ways to fine-tune one model (taught in chapter 10).
+
+    Args:
+        table: a pandas DataFrame indexed by method (e.g. full fine-tuning, LoRA, frozen encoder), one row each.
+        columns: the columns to draw, one panel each, in order (default: every numeric column). A column
+            named ``... accuracy`` must hold fractions from 0 to 1; every other one positive numbers.
+        log_columns: columns drawn on a logarithmic axis (counts and sizes that differ by orders of magnitude).
+        suptitle: a title over all panels.
+    Each bar is labelled with its value. Returns ``(fig, axes)``.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from .plotting import COLORS
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise TypeError(f"table must be a non-empty pandas DataFrame indexed by method, got {type(table).__name__}")
+    if columns is None:
+        columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+    if isinstance(columns, str) or not isinstance(columns, Sequence) or not columns:
+        raise TypeError(f"columns must be a non-empty list of column names, got {columns!r}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"table has no column(s) {missing}; it has {list(table.columns)}")
+    if isinstance(log_columns, str) or not isinstance(log_columns, Sequence):
+        raise TypeError(f"log_columns must be a list of column names, got {log_columns!r}")
+    values = {c: _positive_column(table, c, 1.0 if str(c).endswith("accuracy") else None) for c in columns}
+    fig, axes = plt.subplots(1, len(columns), figsize=(3.2 * len(columns), 0.45 * len(table) + 1.8), squeeze=False)
+    axes = axes[0]
+    colors = [COLORS[i % len(COLORS)] for i in range(len(table))]
+    labels = [str(name) for name in table.index]
+    for k, (ax, column) in enumerate(zip(axes, columns)):
+        v = values[column]
+        ax.barh(range(len(v)), v, color=colors)
+        ax.set_yticks(range(len(v)), labels if k == 0 else [""] * len(v))
+        ax.invert_yaxis()
+        log = column in log_columns
+        for i, x in enumerate(v):
+            text = f"{x:.3f}" if str(column).endswith("accuracy") else (f"{x:,.0f}" if x >= 100 else f"{x:.3g}")
+            ax.text(x, i, " " + text, va="center", fontsize=8)
+        if log:
+            ax.set_xscale("log")
+            ax.set_xlim(v.min() / 3, v.max() * 30)
+        else:
+            ax.set_xlim(0, v.max() * (1.25 if not str(column).endswith("accuracy") else 1.2))
+        ax.set_title(str(column) + (" (log)" if log else ""), fontsize=10)
+        ax.grid(axis="y", visible=False)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig, axes
+
+
+def plot_rank_sweep(frame, reference: float | None = None, reference_label: str = "full fine-tuning",
+                    metric: str = "val_accuracy"):
+    """LoRA runs of several ranks (taught in chapter 10): accuracy against r, and size against r.
+
+    Args:
+        frame: one row per run, with columns ``r``, ``target_modules`` (one line per distinct value),
+            ``metric`` (fractions), ``trainable_parameters`` and ``adapter_bytes``
+            (what ``course_utils.lora.load_rank_sweep`` returns).
+        reference: an accuracy to draw as a dashed line (e.g. full fine-tuning's), or None.
+    Returns ``(fig, (ax_accuracy, ax_size))``; both x axes are log2(r).
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from .plotting import COLORS
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise TypeError(f"frame must be a non-empty pandas DataFrame of runs, got {type(frame).__name__}")
+    needed = ["r", "target_modules", metric, "trainable_parameters", "adapter_bytes"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}; it has {list(frame.columns)}")
+    _positive_column(frame, "r")
+    _positive_column(frame, metric, 1.0)
+    _positive_column(frame, "trainable_parameters")
+    _positive_column(frame, "adapter_bytes")
+    if reference is not None and (isinstance(reference, bool) or not 0 <= reference <= 1):
+        raise ValueError(f"reference must be an accuracy from 0 to 1 or None, got {reference!r}")
+    frame = frame.assign(targets=frame["target_modules"].apply(
+        lambda t: ", ".join(t) if isinstance(t, (list, tuple)) else str(t)))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    for i, (targets, runs) in enumerate(frame.groupby("targets", sort=False)):
+        runs = runs.sort_values("r")
+        color = COLORS[i % len(COLORS)]
+        ax1.plot(runs["r"], runs[metric], marker="o", color=color, label=targets)
+        ax2.plot(runs["r"], runs["trainable_parameters"], marker="o", color=color, label=f"{targets}: parameters")
+        ax2.plot(runs["r"], runs["adapter_bytes"] / 4, marker="s", ls=":", color=color,
+                 label=f"{targets}: adapter file ÷ 4 bytes")
+    if reference is not None:
+        ax1.axhline(reference, color="grey", ls="--", lw=1, label=reference_label)
+    ranks = sorted(set(frame["r"].astype(int)))
+    for ax in (ax1, ax2):
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(ranks, [str(r) for r in ranks])
+        ax.set_xlabel("LoRA rank r")
+    ax1.set(ylabel=metric.replace("_", " "), title="Accuracy against rank")
+    ax1.legend(fontsize=8)
+    ax2.set(yscale="log", ylabel="trainable numbers", title="What is trained and saved")
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+    return fig, (ax1, ax2)
+
 __all__ = ["plot_history", "confusion_counts", "plot_confusion_matrix", "plot_parameter_counts_over_time",
            "plot_memory_vs_parameters", "plot_durations", "plot_loss_contours", "plot_attention",
            "plot_scaling", "draw_network", "plot_class_regions", "plot_word_by_word",
-           "plot_compression_tradeoffs", "plot_images", "draw_boxes"]
+           "plot_compression_tradeoffs", "plot_images", "draw_boxes", "plot_finetuning_costs", "plot_rank_sweep"]

@@ -661,3 +661,89 @@ def test_scaling_ticks_are_the_measured_sizes():
     from course_utils.plots import plot_scaling
     ax = plot_scaling([128, 256, 512], {"a": [1, 2, 3]})
     assert [t.get_text() for t in ax.get_xticklabels()] == ["128", "256", "512"]
+
+
+# ---------------------------------------------------------------- plot_finetuning_costs, plot_rank_sweep (chapter 10)
+def _finetuning_table():
+    import pandas as pd
+    return pd.DataFrame({"test accuracy": [0.88, 0.87, 0.70], "trainable parameters": [22_713_986, 148_226, 770],
+                         "saved MB": [90.9, 0.6, 0.003], "method note": ["a", "b", "c"]},
+                        index=["full fine-tuning", "LoRA", "frozen encoder + head"])
+
+
+def test_finetuning_costs_one_panel_per_numeric_column():
+    from course_utils.plots import plot_finetuning_costs
+    fig, axes = plot_finetuning_costs(_finetuning_table(), suptitle="costs")
+    assert len(axes) == 3                                          # the text column is skipped
+    assert [p.get_width() for p in axes[1].patches] == [22_713_986, 148_226, 770]
+    assert axes[1].get_xscale() == "log" and axes[0].get_xscale() == "linear"
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == list(_finetuning_table().index)
+    assert [t.get_text().strip() for t in axes[0].texts] == ["0.880", "0.870", "0.700"]
+    assert axes[2].get_title() == "saved MB (log)" and fig._suptitle.get_text() == "costs"
+
+
+def test_finetuning_costs_chosen_columns():
+    from course_utils.plots import plot_finetuning_costs
+    _, axes = plot_finetuning_costs(_finetuning_table(), columns=["saved MB"], log_columns=())
+    assert len(axes) == 1 and axes[0].get_xscale() == "linear"
+
+
+@pytest.mark.parametrize("change, kwargs, error, match", [
+    ("not a frame", {}, TypeError, "non-empty pandas DataFrame"),
+    (None, {"columns": "saved MB"}, TypeError, "list of column names"),
+    (None, {"columns": ["nope"]}, ValueError, "no column"),
+    (None, {"log_columns": "saved MB"}, TypeError, "log_columns"),
+    ("accuracy above 1", {}, ValueError, "at most 1"),
+    ("zero size", {}, ValueError, "positive numbers"),
+])
+def test_finetuning_costs_rejects_bad_input(change, kwargs, error, match):
+    from course_utils.plots import plot_finetuning_costs
+    table = _finetuning_table()
+    if change == "not a frame":
+        table = table.to_dict()
+    elif change == "accuracy above 1":
+        table["test accuracy"] = [88, 87, 70]
+    elif change == "zero size":
+        table["saved MB"] = [1.0, 0.0, 1.0]
+    with pytest.raises(error, match=match):
+        plot_finetuning_costs(table, **kwargs)
+
+
+def _sweep():
+    import pandas as pd
+    rows = [{"r": r, "target_modules": targets, "val_accuracy": 0.8 + 0.001 * r,
+             "trainable_parameters": r * 1000 + 770, "adapter_bytes": 4 * (r * 1000 + 770) + 500}
+            for targets in (["query", "value"], ["query", "key", "value"]) for r in (1, 2, 4, 8)]
+    return pd.DataFrame(rows)
+
+
+def test_rank_sweep_lines_per_target_set_and_reference():
+    from course_utils.plots import plot_rank_sweep
+    fig, (ax1, ax2) = plot_rank_sweep(_sweep(), reference=0.83)
+    assert len(ax1.lines) == 2 + 1 and len(ax2.lines) == 4
+    assert list(ax1.lines[0].get_xdata()) == [1, 2, 4, 8]
+    assert ax1.get_xscale() == "log" and ax2.get_yscale() == "log"
+    assert [t.get_text() for t in ax1.get_legend().get_texts()] == ["query, value", "query, key, value",
+                                                                    "full fine-tuning"]
+
+
+@pytest.mark.parametrize("change, kwargs, error, match", [
+    ("not a frame", {}, TypeError, "non-empty pandas DataFrame"),
+    ("no r", {}, ValueError, "no column"),
+    ("rank zero", {}, ValueError, "positive numbers"),
+    ("accuracy in percent", {}, ValueError, "at most 1"),
+    (None, {"reference": 83}, ValueError, "reference"),
+])
+def test_rank_sweep_rejects_bad_input(change, kwargs, error, match):
+    from course_utils.plots import plot_rank_sweep
+    frame = _sweep()
+    if change == "not a frame":
+        frame = frame.to_dict()
+    elif change == "no r":
+        frame = frame.drop(columns="r")
+    elif change == "rank zero":
+        frame.loc[0, "r"] = 0
+    elif change == "accuracy in percent":
+        frame["val_accuracy"] *= 100
+    with pytest.raises(error, match=match):
+        plot_rank_sweep(frame, **kwargs)
