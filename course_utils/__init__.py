@@ -24,6 +24,7 @@ only by the functions that need them.
     evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 06)
     transformer      attention, multi-head attention, BERT/GPT blocks, BERT encoder, loader (chapter 07)
     bert_classifier  fine-tune, save, load or rebuild the BERT sentiment classifier         (chapter 08)
+    progress         a progress bar that leaves one clean line in a saved notebook          (chapter 08)
     compression      size on disk, sparsity, latency, int8 quantisation, pruning            (chapter 09)
 """
 from .checks import CheckFailed, NotDoneYet, answer, check, check_between, check_close, check_equal, check_shape
