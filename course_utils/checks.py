@@ -55,10 +55,12 @@ def _blank(value) -> bool:
 
 
 def _not_done(what: str, value, hint: str = ""):
-    shown = "..." if value is Ellipsis else repr(value)
-    raise NotDoneYet(f"not done yet: {what}. The answer is still blank ({shown}): fill in the exercise cell "
-                     "above (a function must `return` its result), run it, then run this check again."
-                     + _hint(hint))
+    if value is Ellipsis:
+        how = "The answer is still blank (...): replace the ... in the exercise cell above with your answer"
+    else:
+        how = ("The answer is None: fill in the exercise cell above (a function must `return` its result; "
+               "a stub whose body is ... returns None)")
+    raise NotDoneYet(f"not done yet: {what}. {how}, run it, then run this check again." + _hint(hint))
 
 
 def answer(value, what: str, hint: str = ""):
@@ -201,6 +203,22 @@ def _equal_arrays(actual, expected, what: str, hint: str) -> None:
     return a.shape
 
 
+def _contains_nan(value, _seen=None) -> bool:
+    """True if ``value`` is NaN or a list / tuple / set / dict holding a NaN at any depth."""
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    if isinstance(value, (complex, np.complexfloating)):
+        return bool(np.isnan(value.real) or np.isnan(value.imag))
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        seen = set() if _seen is None else _seen
+        if id(value) in seen:                       # a list that contains itself
+            return False
+        seen.add(id(value))
+        items = value.values() if isinstance(value, dict) else value
+        return any(_contains_nan(item, seen) for item in items)
+    return False
+
+
 def check_equal(actual, expected, what: str, hint: str = "") -> None:
     """Check exact equality (numbers, strings, tuples, lists, shapes, arrays, tensors, DataFrames, ...).
 
@@ -218,6 +236,10 @@ def check_equal(actual, expected, what: str, hint: str = "") -> None:
         shape = _equal_arrays(actual, expected, what, hint)
         _ok(f"{what}: equal arrays of shape {shape}")
         return
+    if _contains_nan(actual) or _contains_nan(expected):
+        # Python's `[x] == [x]` is True for the very same NaN object (it tests identity first).
+        raise CheckFailed(f"✗ {what}: got {actual!r}, expected {expected!r}; NaN never equals anything, not even "
+                          "NaN (test for it with math.isnan or np.isnan)" + _hint(hint))
     try:
         same = actual == expected
         if not isinstance(same, (bool, np.bool_)):

@@ -14,6 +14,7 @@ Cost
     adam_bytes_per_param, training_memory_bytes    weights + gradients + Adam moments (≈ 16 B/param)
     training_flops(N, D) = 6·N·D                   forward 2 FLOPs + backward 4 FLOPs per parameter per token
     training_seconds / training_days               FLOPs → wall time at a stated throughput and utilisation
+    measure_matmul_flops(device)                   FLOP/s this machine reaches on n×n matrix products
 
 Formatting
     human_count(175e9) -> '175B', human_bytes(350e9) -> '350 GB', human_duration(86400) -> '1 day'
@@ -211,16 +212,56 @@ def training_days(flops, n_gpus: int = 1, peak_flops: float = A100_BF16_PEAK_FLO
     return training_seconds(flops, n_gpus, peak_flops, utilization) / _SECONDS_PER_DAY
 
 
+def measure_matmul_flops(device="cpu", n: int = 1024, seconds: float = 0.5) -> float:
+    """FLOP/s of repeated n×n matrix products on ``device`` (bf16 on a CUDA GPU, float32 elsewhere).
+
+    One product costs 2·n³ FLOPs (n³ multiply-adds); the function repeats it for about ``seconds`` seconds
+    after one warm-up product and divides. Chapter 01 compares the result with a data-centre GPU.
+    """
+    import time
+
+    import torch
+
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device must be a torch.device or a name such as 'cpu' or 'cuda', got {device!r}") from exc
+    n = _positive_int(n, "n")
+    seconds = _positive_real(seconds, "seconds")
+    dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+    a, b = (torch.randn(n, n, device=device, dtype=dtype) for _ in range(2))
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    a @ b                                               # warm-up
+    sync()
+    repeats, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        sync()
+        repeats += 1
+    return 2 * n ** 3 * repeats / (time.perf_counter() - start)
+
+
 # ---------------------------------------------------------------- formatting
+def _three_digits(value: float) -> str:
+    """``value`` to 3 significant digits, never in exponent notation (1234.5 -> '1,234')."""
+    return f"{value:.3g}" if float(f"{value:.3g}") < 1000 else f"{value:,.0f}"
+
+
+def _scaled(value: float, sizes) -> tuple[str, int]:
+    """(text, index) for the largest size that ``value`` reaches *after* rounding to 3 digits, so that
+    999_999 is '1' of 1e6 (not 1e+03 of 1e3); index len(sizes) means the value as it is."""
+    for i, size in enumerate(sizes):
+        if float(f"{value / size:.3g}") >= 1:
+            return _three_digits(value / size), i
+    return _three_digits(value), len(sizes)
+
+
 def _human(value: float, steps, suffixes, unit: str, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
-    for step, suffix in zip(steps, suffixes):
-        if value >= step:
-            scaled = value / step
-            text = f"{scaled:.3g}" if scaled < 1000 else f"{scaled:,.0f}"
-            return f"{text}{unit}{suffix}" if unit == "" else f"{text} {suffix}{unit}"
-    return f"{value:.3g}{unit}" if unit == "" else f"{value:.3g} {unit}"
+    text, i = _scaled(value, steps)
+    suffix = suffixes[i] if i < len(suffixes) else ""
+    return f"{text}{suffix}" if unit == "" else f"{text} {suffix}{unit}"
 
 
 def human_count(n) -> str:
@@ -238,10 +279,9 @@ def human_duration(seconds) -> str:
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not math.isfinite(seconds) \
             or seconds < 0:
         raise ValueError(f"seconds must be a non-negative finite number, got {seconds!r}")
-    for size, unit in ((365.25 * _SECONDS_PER_DAY, "years"), (_SECONDS_PER_DAY, "days"), (3600, "hours"),
-                       (60, "min")):
-        if seconds >= size:
-            value = seconds / size
-            text = f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
-            return f"{text} {unit[:-1] if text == '1' and unit != 'min' else unit}"
-    return f"{seconds:.3g} s"
+    units = ((365.25 * _SECONDS_PER_DAY, "years"), (_SECONDS_PER_DAY, "days"), (3600, "hours"), (60, "min"))
+    text, i = _scaled(seconds, [size for size, _ in units])
+    if i == len(units):
+        return f"{text} s"
+    unit = units[i][1]
+    return f"{text} {unit[:-1] if text == '1' and unit != 'min' else unit}"

@@ -13,6 +13,7 @@ rounding). Later chapters reuse the blocks: a GPT is the same block with ``causa
     TransformerEncoder(...)                  BERT's shape: word + position + segment embeddings, blocks, pooler
     mean_pool(hidden, attention_mask)        the mean of the real tokens' vectors (sentence-transformers' pooling)
     load_bert_weights(source)                a TransformerEncoder filled from a BertModel or a checkpoint folder
+    saved_for_backward(module, x)            bytes autograd keeps for the backward pass of module(x)
 
 Masks follow PyTorch's boolean convention: ``True`` means "may attend". The encoder takes a tokenizer's
 ``attention_mask`` (1 = real token, 0 = padding) as it comes.
@@ -424,5 +425,30 @@ def load_bert_weights(source, model: TransformerEncoder | None = None) -> Transf
     return model.eval()
 
 
+# ---------------------------------------------------------------------------------- memory, measured
+def saved_for_backward(module: nn.Module, x: torch.Tensor) -> int:
+    """Bytes of the tensors autograd keeps from ``module(x)`` for the backward pass (chapter 07, section 9.2).
+
+    Runs ``module`` once on a copy of ``x`` that requires gradients and records every tensor autograd saves
+    (activations, attention weights, ...): each underlying storage is counted once, and the module's own
+    weights are not counted (they are in memory anyway).
+    """
+    if not isinstance(module, nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    _float_tensor(x, "x", 1)
+    weights = {p.untyped_storage().data_ptr() for p in module.parameters()}
+    kept = {}
+
+    def pack(t):
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in weights:
+            kept[storage.data_ptr()] = storage.nbytes()
+        return t
+
+    with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        module(x.detach().requires_grad_())
+    return sum(kept.values())
+
+
 __all__ = ["causal_mask", "attention", "MultiHeadAttention", "EncoderBlock", "EncoderOutput", "TransformerEncoder",
-           "mean_pool", "bert_weight_names", "load_bert_weights"]
+           "mean_pool", "bert_weight_names", "load_bert_weights", "saved_for_backward"]

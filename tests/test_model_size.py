@@ -7,8 +7,9 @@ import torch
 from course_utils.model_size import (A100_BF16_PEAK_FLOPS, BYTES_PER_PARAM, adam_bytes_per_param,
                                      bert_param_count, count_torch_params, dense_param_count,
                                      gpt_param_breakdown, gpt_param_count, human_bytes, human_count,
-                                     human_duration, inference_memory_bytes, training_days, training_flops,
-                                     training_memory_bytes, training_seconds)
+                                     human_duration, inference_memory_bytes, measure_matmul_flops,
+                                     training_days, training_flops, training_memory_bytes,
+                                     training_seconds)
 
 BERT_BASE_EXACT = 109_482_240     # BertModel(BertConfig()), pooler included
 MINILM_EXACT = 22_713_216         # all-MiniLM-L6-v2
@@ -215,3 +216,34 @@ def test_human_formatting():
 def test_human_bad_input(fn, bad):
     with pytest.raises(ValueError):
         fn(bad)
+
+
+@pytest.mark.parametrize("fn, value, text", [
+    # Issue 9: rounding to 3 digits must move to the next unit, never print '1e+03k'.
+    (human_count, 999_999, "1M"), (human_count, 999.9, "1k"), (human_count, 999_499, "999k"),
+    (human_count, 999_999_999_999, "1T"), (human_count, 5e15, "5,000T"), (human_count, 0, "0"),
+    (human_bytes, 999_999_999, "1 GB"), (human_bytes, 999_999, "1 MB"), (human_bytes, 999.7, "1 kB"),
+    (human_bytes, 1_234_567, "1.23 MB"), (human_bytes, 2.5e15, "2,500 TB"),
+    (human_duration, 59.999, "1 min"), (human_duration, 3599.9, "1 hour"), (human_duration, 86_399, "1 day"),
+    (human_duration, 999.9, "16.7 min"), (human_duration, 3e12, "95,064 years"),
+])
+def test_human_formatting_rounds_into_the_next_unit(fn, value, text):
+    assert fn(value) == text
+    assert "e+" not in fn(value)
+
+
+# ------------------------------------------------------------------ measured throughput
+def test_measure_matmul_flops_on_the_cpu_is_plausible():
+    flops = measure_matmul_flops("cpu", n=64, seconds=0.05)
+    assert isinstance(flops, float) and 1e6 < flops < 1e15
+    assert measure_matmul_flops(torch.device("cpu"), n=32, seconds=0.01) > 0
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(device="no-such-device"), ValueError), (dict(device=3.5), ValueError),
+    (dict(n=0), ValueError), (dict(n=2.5), TypeError), (dict(n="64"), TypeError),
+    (dict(seconds=0), ValueError), (dict(seconds=-1.0), ValueError), (dict(seconds=float("nan")), ValueError),
+])
+def test_measure_matmul_flops_bad_input(kwargs, error):
+    with pytest.raises(error):
+        measure_matmul_flops(**{"n": 16, "seconds": 0.01, **kwargs})

@@ -46,6 +46,10 @@ def test_required_sections(path):
         assert section in headings, f"missing section {section!r}"
     text = "\n".join(c.source for c in md)
     assert "../shared" not in text and "shared/seeds" not in text, "cite articles by number and section, not path"
+    control = re.search(r"[\x00-\x09\x0b-\x1f]", text)
+    assert not control, (f"markdown holds control character {control.group(0)!r} near "
+                         f"{text[max(0, control.start() - 30):control.start() + 10]!r}: a backslash was lost "
+                         "(write '\\alpha' in Python strings that build LaTeX, or use raw strings)")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

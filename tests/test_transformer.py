@@ -12,7 +12,8 @@ from torch import nn
 
 from course_utils.model_size import count_torch_params, gpt_param_breakdown
 from course_utils.transformer import (EncoderBlock, EncoderOutput, MultiHeadAttention, TransformerEncoder, attention,
-                                      bert_weight_names, causal_mask, load_bert_weights, mean_pool)
+                                      bert_weight_names, causal_mask, load_bert_weights, mean_pool,
+                                      saved_for_backward)
 
 TINY = dict(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=4, intermediate_size=24,
             max_position_embeddings=20, type_vocab_size=2)
@@ -418,3 +419,29 @@ def test_packaged_minilm_matches_transformers_and_sentence_embedding():
     torch.testing.assert_close(emb.norm(dim=-1), torch.ones(2))
     ref_emb = F.normalize(mean_pool(ref.last_hidden_state, batch["attention_mask"]), dim=-1)
     torch.testing.assert_close(emb, ref_emb, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------- saved_for_backward
+def test_saved_for_backward_counts_activations_not_weights():
+    x = torch.randn(5, 4)
+    assert saved_for_backward(nn.Linear(4, 3), x) == 5 * 4 * 4              # the input, for the weight's gradient
+    assert saved_for_backward(nn.Sequential(nn.Linear(4, 3), nn.Tanh()), x) == 5 * 4 * 4 + 5 * 3 * 4   # + tanh out
+    with torch.no_grad():                                                   # measures even inside no_grad
+        assert saved_for_backward(nn.Linear(4, 3), x) == 80
+
+
+def test_saved_for_backward_attention_keeps_the_n_by_n_weights():
+    mha = MultiHeadAttention(8, 2)
+    small, large = (saved_for_backward(mha, torch.randn(1, n, 8)) for n in (64, 128))
+    assert large - 2 * small >= 2 * 2 * 64 * 64 * 4          # doubling n adds more than linear growth: n² weights
+
+
+@pytest.mark.parametrize("module, x, error", [
+    ("not a module", torch.randn(2, 4), TypeError),
+    (nn.Linear(4, 3), [[1.0] * 4], TypeError),
+    (nn.Linear(4, 3), torch.ones(2, 4, dtype=torch.long), TypeError),
+    (nn.Linear(4, 3), torch.tensor(1.0), ValueError),
+])
+def test_saved_for_backward_rejects_bad_input(module, x, error):
+    with pytest.raises(error):
+        saved_for_backward(module, x)
