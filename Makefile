@@ -13,13 +13,14 @@ NB ?= notebooks/*.ipynb solutions/*.ipynb
 # Tests and notebook runs never reach the network: everything comes from data/ and installed packages.
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
-.PHONY: help setup lab test test-unit test-notebooks test-colab execute book env clean
+.PHONY: help setup lab test test-unit test-notebooks test-colab execute book bench env clean
 help:
 	@echo "make lab       set up .venv (first time) and open JupyterLab on notebooks/"
 	@echo "make test      set up .venv (first time), run the unit tests and every notebook (chapters, solutions) under nbval"
 	@echo "make execute   re-run notebooks in place to refresh their committed outputs (NB=... for some)"
 	@echo "make book      build the course website offline into build/book/html (no notebook is re-run)"
 	@echo "make test-colab run every notebook top to bottom the way Colab would (fake Colab, local clone)"
+	@echo "make bench     throughput and peak memory of python -m course_utils.evaluate (needs the chapter 06 and 08 models)"
 	@echo "make env       print the environment report (versions against requirements.txt, devices)"
 	@echo "make clean     remove .venv and caches (not the trained models in models/)"
 
@@ -59,6 +60,10 @@ book: setup
 # Every notebook top to bottom as on Colab: course_utils from a clone of HEAD, not from .venv (slow: all chapters).
 test-colab: setup
 	$(OFFLINE) $(BIN)/python tools/colab_rehearsal.py notebooks/*.ipynb solutions/*.ipynb
+
+# Speed targets live in benchmarks/, not in the tests.
+bench: setup
+	$(OFFLINE) $(BIN)/python benchmarks/bench_evaluate.py
 
 env: setup
 	$(BIN)/python -m course_utils.env_report

@@ -19,6 +19,7 @@ only by the functions that need them.
     plotting_2d      decision boundaries of two-feature classifiers                         (chapter 03)
     plots            figures taught in chapters 01-04, 06, 07 (sizes, contours, diagrams, curves, attention)
     convolution      conv2d and pooling in NumPy, box IoU, non-maximum suppression          (chapter 05)
+    datafiles        SHA256SUMS verification of the data the course ships                  (chapters 06, 11)
     reviews          the course review corpus, (text, label) files, SST-2/IMDB online       (chapter 06)
     lstm_classifier  Article 001's LSTM classifier: build, train, save, load or rebuild     (chapter 06)
     evaluate         `python -m course_utils.evaluate MODEL FILE` / `bigmodel-evaluate`      (chapter 06)

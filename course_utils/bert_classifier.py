@@ -1,10 +1,11 @@
 """Fine-tune a BERT-family sentiment classifier with a plain PyTorch loop; save it, load it, or rebuild it.
 
 Introduced in chapter 08, which writes this loop cell by cell (length-grouped batches with dynamic
-padding, ``torch.optim.AdamW``, a linear warm-up schedule, mixed precision on CUDA, validation
-accuracy after each epoch). Chapter 09 calls :func:`load_or_train_bert`.
+padding, ``torch.optim.AdamW`` with no decay on biases and LayerNorm, a linear warm-up schedule,
+mixed precision on CUDA, validation accuracy after each epoch). Chapter 09 calls :func:`load_or_train_bert`.
 
     fine_tune_bert(train_df, val_df)        -> (model, tokenizer, history)
+    parameter_groups(model, weight_decay)   AdamW groups: decay the weight matrices, not biases/LayerNorm
     save_bert_classifier(model, tok, folder)   model.safetensors + config.json + tokenizer files
     load_bert_classifier(folder)            -> (model, tokenizer), clear errors for broken folders
     load_or_train_bert()                    -> models/bert_sentiment, trained once when it is missing
@@ -162,10 +163,23 @@ def _device(device):
     if device is None:
         return get_device()
     if isinstance(device, str):
-        return torch.device(device)
-    if isinstance(device, torch.device):
-        return device
-    raise TypeError(f"device must be None, a string such as 'cpu' or a torch.device, got {device!r}")
+        try:
+            device = torch.device(device)
+        except RuntimeError:
+            raise ValueError(f"device {device!r} is not a device PyTorch knows: use None (the best one here), "
+                             "'cpu', 'cuda', 'cuda:0' or 'mps'") from None
+    elif not isinstance(device, torch.device):
+        raise TypeError(f"device must be None, a string such as 'cpu' or a torch.device, got {device!r}")
+    available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}.get(device.type)
+    if available is not None and not available():
+        build = " (this PyTorch is a CPU-only build)" if device.type == "cuda" and torch.version.cuda is None else ""
+        raise ValueError(f"device {str(device)!r} was asked for, but this machine has no {device.type.upper()} "
+                         f"device PyTorch can use{build}. Pass device=None to use the best device here "
+                         f"({get_device()}), or 'cpu'.")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"device {str(device)!r} does not exist: this machine has {torch.cuda.device_count()} "
+                         "CUDA device(s), numbered from 0")
+    return device
 
 
 def _amp(device):
@@ -219,6 +233,29 @@ def predict_proba(model, tokenizer, texts, device=None, batch_size: int = 64,
 
 
 # ---------------------------------------------------------------------------------- training
+def parameter_groups(model, weight_decay: float = WEIGHT_DECAY) -> list[dict]:
+    """AdamW parameter groups: weight decay for the weight matrices, none for biases and LayerNorm.
+
+    The usual BERT recipe: decay pulls weights towards zero, which regularises matrices, but a
+    bias or a LayerNorm gain/shift is a single scale or offset per feature, and pulling a LayerNorm
+    gain towards 0 would shrink the layer's output. Every tensor with one dimension (all biases
+    and LayerNorm parameters) goes into the group with ``weight_decay=0``; the same split as
+    transformers' ``Trainer.get_decay_parameter_names`` for BERT. Frozen parameters are left out.
+
+    Returns ``[{"params": [...], "weight_decay": weight_decay}, {"params": [...], "weight_decay": 0.0}]``
+    for ``torch.optim.AdamW(groups, lr=...)``.
+    """
+    import torch
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    weight_decay = _ratio(weight_decay, "weight_decay")
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if not trainable:
+        raise ValueError(f"{type(model).__name__} has no trainable parameters (all frozen?)")
+    return [{"params": [p for p in trainable if p.ndim >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in trainable if p.ndim < 2], "weight_decay": 0.0}]
+
+
 def _load_base(checkpoint, seed: int):
     """Tokenizer and a BertForSequenceClassification with a new 2-way head, drawn after seeding."""
     from transformers import BertForSequenceClassification, BertTokenizer
@@ -228,7 +265,15 @@ def _load_base(checkpoint, seed: int):
     from .seeding import seed_everything
 
     path = bert_checkpoint(checkpoint)
+    no_tokenizer = (f"checkpoint {path} has no tokenizer files ({' or '.join(_TOKENIZER_FILES)}), so BertTokenizer "
+                    "would make a vocabulary of its 5 special tokens and every word would become [UNK]. Save the "
+                    "checkpoint's tokenizer next to it (tokenizer.save_pretrained(folder)), or pick another "
+                    "checkpoint.")
+    if Path(path).is_dir() and not any((Path(path) / name).is_file() for name in _TOKENIZER_FILES):
+        raise BertClassifierError(no_tokenizer)
     tokenizer = BertTokenizer.from_pretrained(path)
+    if len(tokenizer) <= len(set(tokenizer.all_special_ids)) + 1:
+        raise BertClassifierError(no_tokenizer.replace("has no tokenizer files", "has an empty tokenizer", 1))
     seed_everything(seed)
     # The new classification head is the point of fine-tuning: hide transformers' report that it is new.
     level = hf_logging.get_verbosity()
@@ -245,7 +290,7 @@ def _load_base(checkpoint, seed: int):
 def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOCHS, lr: float = LEARNING_RATE,
                    batch_size: int = BATCH_SIZE, max_length: int = MAX_LENGTH, seed: int = SEED, device=None,
                    warmup_ratio: float = WARMUP_RATIO, weight_decay: float = WEIGHT_DECAY,
-                   max_grad_norm: float = 1.0, progress: bool = False):
+                   max_grad_norm: float = 1.0, progress: bool = False, prepare=None):
     """Fine-tune ``BertForSequenceClassification`` on (text, label) rows; chapter 08's loop.
 
     Args:
@@ -259,7 +304,13 @@ def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOC
             GPU has it, else fp16 with a GradScaler).
         warmup_ratio: fraction of the steps over which the learning rate rises linearly from 0
             (then it falls linearly to 0 at the last step).
-        progress: show a tqdm progress bar.
+        weight_decay: AdamW's decoupled weight decay for the weight matrices; biases and LayerNorm
+            parameters get none (:func:`parameter_groups`).
+        progress: show a progress bar (:func:`course_utils.progress.progress_bar`).
+        prepare: ``None``, or a function applied to the freshly loaded model (head drawn) before
+            training, which returns the model to train, e.g. with most weights frozen or LoRA
+            adapters added (chapter 10: ``course_utils.lora.add_lora``). Only the parameters left
+            trainable are optimised.
 
     Returns:
         ``(model, tokenizer, history)``; the model is in eval mode on ``device`` and history is a
@@ -276,20 +327,27 @@ def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOC
         raise ValueError(f"lr must be a learning rate between 0 and 1 (e.g. 5e-5), got {lr!r}")
     warmup_ratio = _ratio(warmup_ratio, "warmup_ratio")
     weight_decay = _ratio(weight_decay, "weight_decay")
-    if isinstance(max_grad_norm, bool) or not isinstance(max_grad_norm, numbers.Real) or max_grad_norm <= 0:
-        raise ValueError(f"max_grad_norm must be a positive number, got {max_grad_norm!r}")
+    if isinstance(max_grad_norm, bool) or not isinstance(max_grad_norm, numbers.Real) \
+            or not math.isfinite(max_grad_norm) or max_grad_norm <= 0:
+        raise ValueError(f"max_grad_norm must be a positive finite number (e.g. 1.0), got {max_grad_norm!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     device = _device(device)
 
     model, tokenizer = _load_base(checkpoint, int(seed))
+    if prepare is not None:
+        if not callable(prepare):
+            raise TypeError(f"prepare must be a function that takes and returns the model, got {prepare!r}")
+        model = prepare(model)
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(f"prepare must return the model to train, got {type(model).__name__}")
     model.to(device)
     train_loader = make_loader(tokenizer, encode_examples(tokenizer, texts, labels, max_length), batch_size,
                                shuffle=True, seed=int(seed))
     val_loader = None if val is None else make_loader(
         tokenizer, encode_examples(tokenizer, *val, max_length), 64, shuffle=False)
 
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    optimizer = torch.optim.AdamW(parameter_groups(model, weight_decay), lr=lr)
     total_steps = epochs * len(train_loader)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(warmup_ratio * total_steps), total_steps)
     amp, dtype = _amp(device)
@@ -298,8 +356,8 @@ def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOC
     history = {"loss": [], "lr": [], "val_accuracy": [], "seconds": 0.0}
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total_steps, desc="fine-tuning")
+        from .progress import progress_bar
+        bar = progress_bar(total_steps, desc="fine-tuning")
     start = time.perf_counter()
     for _ in range(epochs):
         model.train()
@@ -307,6 +365,13 @@ def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOC
             batch = {k: v.to(device) for k, v in batch.items()}
             with torch.autocast(device_type=device.type, dtype=dtype, enabled=amp):
                 loss = model(**batch).loss
+            if not math.isfinite(loss.item()):
+                if bar is not None:
+                    bar.close()
+                raise FloatingPointError(
+                    f"fine-tuning diverged: the loss at step {len(history['loss']) + 1} is {loss.item()}, so the "
+                    f"weights are no longer usable. Training stopped; nothing was saved. Try a smaller lr (now {lr:g}) "
+                    "or check the checkpoint's weights.")
             scaler.scale(loss).backward()
             scaler.unscale_(optimizer)
             torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
@@ -324,8 +389,17 @@ def fine_tune_bert(train_df, val_df=None, checkpoint=None, *, epochs: int = EPOC
     history["seconds"] = time.perf_counter() - start
     if bar is not None:
         bar.close()
+    broken = _non_finite_parameters(model)
+    if broken:
+        raise FloatingPointError(f"fine-tuning diverged: {broken[:3]} hold NaN or infinity after the last step. "
+                                 f"Nothing was saved. Try a smaller lr (now {lr:g}).")
     model.eval()
     return model, tokenizer, history
+
+
+def _non_finite_parameters(model) -> list[str]:
+    import torch
+    return [name for name, p in model.named_parameters() if not bool(torch.isfinite(p).all())]
 
 
 # ---------------------------------------------------------------------------------- saving and loading
@@ -347,6 +421,11 @@ def save_bert_classifier(model, tokenizer, folder=None, overwrite: bool = False)
 
     An existing non-empty folder is refused unless ``overwrite=True``. The labels are stored in
     the config (``id2label``: 0 negative, 1 positive), so ``transformers.pipeline`` prints names.
+    A model with NaN or infinite weights is refused.
+
+    Everything is first written to a temporary folder beside ``folder``, which takes its place
+    only once the model and the tokenizer are both complete: a failure part-way (disk full, an
+    interrupted save) leaves the old folder as it was, or no folder at all.
     """
     from transformers import PreTrainedModel
     if not isinstance(model, PreTrainedModel):
@@ -362,13 +441,47 @@ def save_bert_classifier(model, tokenizer, folder=None, overwrite: bool = False)
     if path.is_dir() and any(path.iterdir()) and not overwrite:
         raise FileExistsError(f"{path} already holds files; pass overwrite=True to replace the model there, "
                               "or choose another folder")
+    broken = _non_finite_parameters(model)
+    if broken:
+        raise ValueError(f"the model's weights {broken[:3]} hold NaN or infinity (training diverged?); "
+                         "it is not saved")
     if model.config.num_labels == 2:
         model.config.id2label = dict(enumerate(LABEL_NAMES))
         model.config.label2id = {name: i for i, name in enumerate(LABEL_NAMES)}
-    path.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(path, safe_serialization=True)
-    tokenizer.save_pretrained(path)
+    _write_folder_atomically(path, lambda tmp: (model.save_pretrained(tmp, safe_serialization=True),
+                                                tokenizer.save_pretrained(tmp)))
     return path
+
+
+def _write_folder_atomically(path: Path, write) -> None:
+    """Call ``write(tmp)`` on a new folder beside ``path``, then put it in ``path``'s place (old one removed).
+
+    Renames within one folder are atomic, so ``path`` holds either the old contents or the new
+    ones, never a mixture; if ``write`` fails, the temporary folder is removed and ``path`` is untouched.
+    """
+    import shutil
+    import tempfile
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.writing-", dir=path.parent))
+    try:
+        write(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    try:
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
+            old.rmdir()
+            path.rename(old)
+        tmp.rename(path)
+    except BaseException:
+        if old is not None and old.exists() and not path.exists():
+            old.rename(path)                      # put the previous model back
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def load_bert_classifier(folder=None, device=None):

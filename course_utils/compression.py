@@ -207,12 +207,21 @@ def quantize_linear_int8(model, only=None):
     if not any(isinstance(m, torch.nn.Linear) for m in model.modules()):
         raise ValueError(f"{type(model).__name__} has no torch.nn.Linear layers to quantise")
     copy_ = copy.deepcopy(model).cpu().eval()
+    alone = type(model) is torch.nn.Linear
+    if alone:     # quantize_dynamic swaps a model's submodules, never the model itself: give the layer a parent
+        copy_, spec = torch.nn.Sequential(copy_), {torch.nn.Linear}
     with warnings.catch_warnings():
         # torch 2.13 deprecates torch.ao.quantization and quantised tensors in favour of torchao;
         # the call still works and is what this helper is for, so hide exactly those two warnings.
         for category, message in QUANTIZATION_DEPRECATIONS:
             warnings.filterwarnings("ignore", message=message, category=category)
-        return torch.ao.quantization.quantize_dynamic(copy_, spec, dtype=torch.qint8)
+        quantized = torch.ao.quantization.quantize_dynamic(copy_, spec, dtype=torch.qint8)
+    quantized = quantized[0] if alone else quantized
+    if not any(isinstance(m, _linear_types()[1]) for m in quantized.modules()):
+        raise ValueError(f"none of the Linear layers of {type(model).__name__} could be quantised: quantize_dynamic "
+                         "replaces plain torch.nn.Linear layers only (not subclasses such as the out_proj of "
+                         "nn.MultiheadAttention), so the copy would be the float model unchanged")
+    return quantized
 
 
 def prune_linear(model, amount: float, scope: str = "global", inplace: bool = False):

@@ -7,6 +7,7 @@ Also runnable as ``python -m course_utils.env_report``.
 """
 from __future__ import annotations
 
+import os
 import platform
 import re
 import sys
@@ -55,8 +56,23 @@ def _same_version(installed: str, pinned: str) -> bool:
 
 
 def package_rows(requirements=None) -> list[dict]:
-    """One row per pinned package: name, pinned, installed, status (OK or FAIL)."""
-    pins = parse_requirements(requirements) if not isinstance(requirements, dict) else requirements
+    """One row per pinned package: name, pinned, installed, status (OK or FAIL).
+
+    ``requirements`` is a requirements file (default: the course's ``requirements.txt``) or a dict
+    ``{package name: pinned version}`` such as ``{"numpy": "2.4.6"}``.
+    """
+    if isinstance(requirements, dict):
+        bad = [(k, v) for k, v in requirements.items()
+               if not (isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip())]
+        if bad:
+            raise TypeError(f"requirements as a dict must map package names to pinned version strings, e.g. "
+                            f"{{'numpy': '2.4.6'}}; got {bad[0][0]!r}: {bad[0][1]!r}")
+        pins = requirements
+    elif requirements is None or isinstance(requirements, (str, os.PathLike)):
+        pins = parse_requirements(requirements)
+    else:
+        raise TypeError(f"requirements must be None, a requirements file path or a dict {{name: version}}, "
+                        f"got {type(requirements).__name__}")
     rows = []
     for name, pinned in pins.items():
         got = installed_version(name)

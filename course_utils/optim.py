@@ -83,6 +83,9 @@ class AdamNumpy:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
         self.beta1, self.beta2 = float(betas[0]), float(betas[1])
         self.eps = _positive(eps, "eps", allow_zero=True)
+        if self.eps == 0:
+            raise ValueError("eps must be > 0 (1e-8 is the usual value): it keeps m̂ / (√v̂ + ε) finite for a "
+                             "parameter whose gradient has been 0 so far, where ε = 0 gives 0/0 = NaN")
         if not isinstance(bias_correction, (bool, np.bool_)):
             raise TypeError(f"bias_correction must be True or False, got {bias_correction!r}")
         self.bias_correction = bool(bias_correction)

@@ -66,8 +66,10 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 200, paddin
         raise ValueError(f"y must hold class labels 0 and 1, got values {np.unique(y)[:5]}")
     if not isinstance(threshold, numbers.Real) or not 0 < threshold < 1:
         raise ValueError(f"threshold must be a probability strictly between 0 and 1, got {threshold!r}")
-    if len(class_names) != 2:
-        raise ValueError(f"class_names needs two names (class 0, class 1), got {class_names!r}")
+    if isinstance(class_names, str) or not isinstance(class_names, (list, tuple)) or len(class_names) != 2 \
+            or not all(isinstance(name, str) for name in class_names):
+        raise ValueError(f"class_names needs two names (class 0, class 1) as a tuple of strings such as "
+                         f"('class 0', 'class 1'), got {class_names!r}")
     xx, yy, grid = grid_2d(X, resolution, padding)
     probs = predict(grid)
     if hasattr(probs, "detach"):         # torch tensor

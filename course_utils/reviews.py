@@ -19,7 +19,6 @@ The corpus folder is ``data/reviews`` of the course checkout, or ``$BIGMODEL_COU
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -27,6 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from .config import DATA_ENV, REPO_URL, data_dir
+from .datafiles import ChecksumError
+from .datafiles import verify_checksums as _verify_folder
 
 #: Class names, indexed by label: 0 = negative, 1 = positive.
 LABEL_NAMES = ("negative", "positive")
@@ -46,10 +47,6 @@ _LABEL_NAMES = ("label", "labels", "sentiment")
 _RESTORE = ("Restore the committed files with `git checkout -- data/reviews` in your clone of the course "
             f"(or clone {REPO_URL} again). If you edited the corpus on purpose, run "
             "`python tools/make_review_splits.py`, which rewrites the split column and SHA256SUMS.")
-
-
-class ChecksumError(ValueError):
-    """A corpus file does not match the checksum committed next to it."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,49 +78,19 @@ def reviews_dir(folder: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify_checksums(folder: str | os.PathLike | None = None) -> dict:
+def verify_checksums(folder: str | os.PathLike | None = None, required=(CORPUS_FILE,)) -> dict:
     """Check every file listed in the corpus folder's ``SHA256SUMS``; return ``{name: sha256}``.
 
     Raises :class:`ChecksumError` naming the file when its contents changed (edited,
-    truncated, or line endings converted), and ``FileNotFoundError`` when a listed file or
-    ``SHA256SUMS`` itself is missing. Both messages say how to restore the files.
+    truncated, or line endings converted) or when ``SHA256SUMS`` does not list a file in
+    ``required`` (by default ``reviews.csv``: a file without an entry could not be verified), and
+    ``FileNotFoundError`` when a listed file or ``SHA256SUMS`` itself is missing. The messages say
+    how to restore the files.
     """
-    path = reviews_dir(folder)
-    sums = path / CHECKSUM_FILE
-    if not sums.is_file():
-        raise FileNotFoundError(f"{CHECKSUM_FILE} is missing from the corpus folder {path}. {_RESTORE}")
-    expected = {}
-    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        m = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](.+)", line.strip())
-        if not m:
-            raise ChecksumError(f"{sums.name}, line {number}: expected '<sha256>  <file name>', got {line!r}. "
-                                f"{_RESTORE}")
-        expected[m.group(2)] = m.group(1).lower()
-    if not expected:
-        raise ChecksumError(f"{sums.name} in {path} lists no files. {_RESTORE}")
-    found = {}
-    for name, digest in expected.items():
-        file = path / name
-        if not file.is_file():
-            raise FileNotFoundError(f"{name} (listed in {CHECKSUM_FILE}) is missing from {path}. {_RESTORE}")
-        actual = _sha256(file)
-        if actual != digest:
-            raise ChecksumError(
-                f"{name} in {path} was modified or corrupted: its SHA-256 is {actual[:12]}…, but "
-                f"{CHECKSUM_FILE} says {digest[:12]}…. {_RESTORE} (On Windows, git's core.autocrlf can "
-                "also change the file's line endings: check it out again with autocrlf off.)")
-        found[name] = actual
-    return found
+    if isinstance(required, str) or not isinstance(required, (tuple, list)) or \
+            not all(isinstance(name, str) and name for name in required):
+        raise TypeError(f"required must be a list of file names, got {required!r}")
+    return _verify_folder(reviews_dir(folder), required, restore=_RESTORE, what="corpus folder")
 
 
 def _validate_corpus(df: pd.DataFrame, file: Path) -> pd.DataFrame:
@@ -209,7 +176,8 @@ def parse_label(value) -> int | None:
     return LABEL_ALIASES.get(str(value).strip().lower())
 
 
-def _find_column(header: list[str], wanted: str | None, candidates: tuple, role: str, file: Path) -> int:
+def _find_column(header: list[str], wanted: str | None, candidates: tuple, role: str, file: Path,
+                 example: str) -> int:
     lowered = [h.strip().lower() for h in header]
     if wanted is not None:
         if not isinstance(wanted, str) or not wanted:
@@ -222,8 +190,58 @@ def _find_column(header: list[str], wanted: str | None, candidates: tuple, role:
     for name in candidates:
         if name in lowered:
             return lowered.index(name)
-    raise ValueError(f"{file.name} has no {role} column: its header is {header}; expected a column named "
-                     f"{' or '.join(repr(c) for c in candidates)}, or pass {role}_column=...")
+    raise ValueError(
+        f"{file.name} has no {role} column: its first line, {header}, should be a header naming the columns, "
+        f"e.g. `{example}` (a text column called text, sentence or review, and a label column called label, "
+        f"labels or sentiment). Add that line, or name the columns with {role}_column=... "
+        f"(--{role}-column on the command line).")
+
+
+def _short_name(file: Path, limit: int = 60) -> str:
+    name = str(file)
+    return name if len(name) <= limit else f"{name[:limit // 2]}…{name[-limit // 2:]} ({len(name)} characters)"
+
+
+def _stat(file: Path) -> tuple[bool, bool]:
+    """(exists, is a folder), with a one-line error for paths the system cannot even look up."""
+    try:
+        return file.exists(), file.is_dir()
+    except OSError as exc:          # e.g. "File name too long" (ENAMETOOLONG)
+        raise ValueError(f"cannot use {_short_name(file)} as a file: {exc.strerror or exc}") from None
+
+
+def _csv_error(exc: csv.Error, file: Path, kind: str, start: int, line: int) -> ValueError:
+    """A learner-readable message for what the csv module refuses in strict mode."""
+    text = str(exc)
+    quote_rule = ("A double quote inside a text must be doubled (\"\"), or the whole text put in double quotes: "
+                  "\"He said \"\"wow\"\"\",1")
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        return ValueError(
+            f"{file.name}, line {start}: a text is longer than the csv module's limit of {limit:,} characters. "
+            f"Usually a double quote that is never closed has swallowed the rest of the file: look at line {start}. "
+            f"If the text really is that long, raise the limit before loading: "
+            f"`import csv; csv.field_size_limit({max(limit * 10, 10_000_000):_})`.")
+    if "unexpected end of data" in text:
+        return ValueError(f"{file.name}, line {start}: a double quote opens a text that is never closed (the file ends "
+                          f"inside it), so the rows after it would merge into one text. {quote_rule}")
+    if "expected after" in text:
+        return ValueError(f"{file.name}, line {line}: text follows a closing double quote (in the row that starts "
+                          f"on line {start}), so a quote is unbalanced. {quote_rule}")
+    if "NUL" in text:
+        return ValueError(f"{file.name}, line {line} contains a NUL byte: it is not a text file (a spreadsheet "
+                          f"saved as .{kind.lower()}?). Export it as UTF-8 {kind}.")
+    return ValueError(f"{file.name} is not a valid {kind} file: line {line}: {text}")
+
+
+def _merged_rows(text: str, delimiter: str) -> str | None:
+    """The first inner line of a multi-line text that looks like a whole row (``...,1``), else None."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    if len(lines) < 2:
+        return None
+    ends_with_label = re.compile(re.escape(delimiter) + r"\s*(" + "|".join(map(re.escape, LABEL_ALIASES))
+                                 + r")\s*$", re.IGNORECASE)
+    return next((ln for ln in lines[:-1] if ends_with_label.search(ln)), None)
 
 
 def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
@@ -236,68 +254,96 @@ def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
     via ``text_column`` and ``label_column``). A two-column file whose first row is already
     data (``some text<TAB>1``) is read as (text, label) without a header.
 
-    Labels may be ``0``/``1``, ``negative``/``positive`` or ``neg``/``pos`` (any case). Errors name
-    the offending values and their line numbers.
+    Labels may be ``0``/``1``, ``negative``/``positive`` or ``neg``/``pos`` (any case). The file
+    is read strictly, and errors name the offending values and their line numbers: every row must
+    have as many cells as the header (a comma inside a CSV text must be inside double quotes),
+    quotes must balance, and a quoted text must not swallow lines that look like rows of their own
+    (``"Great,1`` then ``Bad",0``: a stray quote, not a review with a line break).
     """
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
         raise TypeError(f"path must be a file path, got {path!r}")
     file = Path(path).expanduser()
-    if not file.exists():
-        raise FileNotFoundError(f"no such file: {file}")
-    if file.is_dir():
+    exists, is_dir = _stat(file)
+    if not exists:
+        raise FileNotFoundError(f"no such file: {_short_name(file, 200)}")
+    if is_dir:
         raise IsADirectoryError(f"{file} is a folder; expected a .csv, .tsv or .txt file of (text, label) rows")
     delimiters = {".csv": ",", ".tsv": "\t", ".txt": "\t"}
     suffix = file.suffix.lower()
     if suffix not in delimiters:
         raise ValueError(f"{file.name}: unsupported file type {suffix or '(no extension)'!r}; expected .csv "
                          "(comma-separated) or .tsv / .txt (tab-separated) with a text and a label column")
+    delimiter = delimiters[suffix]
+    kind, sep = ("CSV", ",") if suffix == ".csv" else ("TSV", "<TAB>")
+    rows, lines, ends = [], [], []
+    start = 1
     try:
         with open(file, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, delimiter=delimiters[suffix])
-            rows, lines = [], []
-            start = 1
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
             for row in reader:
                 if any(cell.strip() for cell in row):     # skip blank lines
                     rows.append(row)
                     lines.append(start)
+                    ends.append(reader.line_num)
                 start = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise ValueError(f"{file.name} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     except csv.Error as exc:
-        raise ValueError(f"{file.name} is not a valid {suffix[1:].upper()} file: {exc}") from exc
+        raise _csv_error(exc, file, kind, start, reader.line_num) from None
+    except OSError as exc:
+        raise ValueError(f"cannot read {_short_name(file)}: {exc.strerror or exc}") from None
     if not rows:
-        raise ValueError(f"{file.name} is empty; expected a header and (text, label) rows")
+        raise ValueError(f"{file.name} is empty; expected a header (e.g. `text{sep}label`) and (text, label) rows")
 
     first = rows[0]
-    has_header = not (text_column is None and label_column is None and len(first) == 2
-                      and parse_label(first[1]) is not None
-                      and first[0].strip().lower() not in _TEXT_NAMES)
+    plain = text_column is None and label_column is None and len(first) == 2
+    if plain and parse_label(first[0]) is not None and parse_label(first[1]) is None \
+            and first[1].strip().lower() not in _TEXT_NAMES + _LABEL_NAMES:
+        raise ValueError(f"{file.name} has no header, and its first line, {first}, looks like a label followed by "
+                         f"a text. Add a header line that names the columns in their order: `label{sep}text`.")
+    has_header = not (plain and parse_label(first[1]) is not None and first[0].strip().lower() not in _TEXT_NAMES)
     if has_header:
         header = [h.strip() for h in first]
-        t_idx = _find_column(header, text_column, _TEXT_NAMES, "text", file)
-        l_idx = _find_column(header, label_column, _LABEL_NAMES, "label", file)
-        rows, lines = rows[1:], lines[1:]
+        t_idx = _find_column(header, text_column, _TEXT_NAMES, "text", file, f"text{sep}label")
+        l_idx = _find_column(header, label_column, _LABEL_NAMES, "label", file, f"text{sep}label")
+        if t_idx == l_idx:
+            raise ValueError(f"{file.name}: the text and the label column are both {header[t_idx]!r}")
+        rows, lines, ends = rows[1:], lines[1:], ends[1:]
         if not rows:
             raise ValueError(f"{file.name} is empty: it has a header ({header}) but no rows")
+        width, layout = len(header), f"the header has {len(header)}: {sep.join(header)}"
     else:
         t_idx, l_idx = 0, 1
-    width = max(t_idx, l_idx) + 1
+        width, layout = 2, "a text and a label"
 
-    texts, labels, short, bad, empty = [], [], [], [], []
-    for row, line in zip(rows, lines):
-        if len(row) < width:
-            short.append(line)
-            continue
+    short = [line for row, line in zip(rows, lines) if len(row) < width]
+    if short:
+        raise ValueError(f"{file.name}: line(s) {short[:10]} have fewer than {width} columns; each row needs "
+                         f"{layout}, separated by {'a comma' if suffix == '.csv' else 'a tab'}")
+    long = [(line, len(row)) for row, line in zip(rows, lines) if len(row) > width]
+    if long:
+        shown = ", ".join(f"line {line} has {n}" for line, n in long[:10])
+        inside = "a comma inside a text must be inside double quotes, e.g. \"Not good, really\",0" \
+            if suffix == ".csv" else "a tab inside a text must be inside double quotes"
+        raise ValueError(f"{file.name}: rows with more cells than columns ({shown}; {layout}): {inside}")
+
+    texts, labels, bad, empty = [], [], [], []
+    for row, line, end in zip(rows, lines, ends):
+        text = row[t_idx]
+        if end > line:
+            swallowed = _merged_rows(text, delimiter)
+            if swallowed is not None:
+                raise ValueError(
+                    f"{file.name}, lines {line}–{end}: a double quote on line {line} opens a text that closes only on "
+                    f"line {end}, and it swallowed what looks like a row of its own ({swallowed.strip()[:60]!r}). "
+                    "A double quote inside a text must be doubled (\"\"), or the whole text put in double quotes.")
         label = parse_label(row[l_idx])
         if label is None:
             bad.append((row[l_idx], line))
-        if not row[t_idx].strip():
+        if not text.strip():
             empty.append(line)
-        texts.append(row[t_idx])
+        texts.append(text)
         labels.append(label)
-    if short:
-        raise ValueError(f"{file.name}: line(s) {short[:10]} have fewer than {width} columns; each row needs a "
-                         f"text and a label separated by {'a comma' if suffix == '.csv' else 'a tab'}")
     if bad:
         shown = ", ".join(f"{value!r} (line {line})" for value, line in bad[:10])
         more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""

@@ -9,7 +9,7 @@ import torch
 
 from course_utils.bert_classifier import (LABEL_NAMES, MODEL_FOLDER, BertClassifierError, LengthGroupedSampler,
                                           default_folder, encode_examples, fine_tune_bert, length_grouped_batches,
-                                          load_bert_classifier, load_or_train_bert, predict_proba,
+                                          load_bert_classifier, load_or_train_bert, parameter_groups, predict_proba,
                                           save_bert_classifier)
 from course_utils.checkpoints import packaged_checkpoint
 
@@ -199,3 +199,129 @@ def test_default_folder_honours_the_models_env_var(tmp_path, monkeypatch):
     assert default_folder() == tmp_path / MODEL_FOLDER
     with pytest.raises(TypeError, match="folder"):
         load_bert_classifier(42)
+
+
+# ------------------------------------------------------------------ AdamW parameter groups
+def _tiny_bert():
+    from transformers import BertConfig, BertForSequenceClassification
+    torch.manual_seed(0)
+    return BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1,
+                                                    num_attention_heads=2, intermediate_size=16, num_labels=2))
+
+
+def test_parameter_groups_decay_matrices_only_as_transformers_trainer_does():
+    from transformers import Trainer
+    model = _tiny_bert()
+    decay, no_decay = parameter_groups(model, 0.01)
+    assert decay["weight_decay"] == 0.01 and no_decay["weight_decay"] == 0.0
+    names = {id(p): n for n, p in model.named_parameters()}
+    decayed = sorted(names[id(p)] for p in decay["params"])
+    assert decayed == sorted(Trainer.get_decay_parameter_names(None, model))
+    assert all("bias" in names[id(p)] or "LayerNorm" in names[id(p)] for p in no_decay["params"])
+    assert len(decay["params"]) + len(no_decay["params"]) == len(list(model.parameters()))
+    torch.optim.AdamW(parameter_groups(model), lr=1e-3)        # a valid optimiser argument
+
+
+def test_parameter_groups_leave_out_frozen_parameters():
+    model = _tiny_bert()
+    for p in model.bert.parameters():
+        p.requires_grad_(False)
+    decay, no_decay = parameter_groups(model)
+    assert len(decay["params"]) == 1 and len(no_decay["params"]) == 1    # the classifier's weight and bias
+
+
+def test_parameter_groups_bad_input():
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        parameter_groups([torch.zeros(2, 2)])
+    with pytest.raises(ValueError, match="weight_decay"):
+        parameter_groups(torch.nn.Linear(2, 2), -0.1)
+    with pytest.raises(ValueError, match="weight_decay"):
+        parameter_groups(torch.nn.Linear(2, 2), float("nan"))
+    frozen = torch.nn.Linear(2, 2).requires_grad_(False)
+    with pytest.raises(ValueError, match="no trainable parameters"):
+        parameter_groups(frozen)
+
+
+# ------------------------------------------------------------------ issue 9: refuse instead of training or saving junk
+def _small_checkpoint(folder, nan=False, tokenizer=True):
+    """A 1-layer BERT base checkpoint with the packaged tokenizer's vocabulary (NaN weights on request)."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+    torch.manual_seed(0)
+    base = BertModel(BertConfig(vocab_size=30522, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                intermediate_size=32))
+    if nan:
+        with torch.no_grad():
+            base.embeddings.word_embeddings.weight.fill_(float("nan"))
+    base.save_pretrained(folder)
+    if tokenizer:
+        AutoTokenizer.from_pretrained(packaged_checkpoint()).save_pretrained(folder)
+    return folder
+
+
+def test_non_finite_max_grad_norm_is_refused():
+    for bad in (float("nan"), float("inf"), 0, -1.0):
+        with pytest.raises(ValueError, match="max_grad_norm must be a positive finite number"):
+            fine_tune_bert(TINY, max_grad_norm=bad, **SMALL)
+
+
+def test_a_diverging_run_stops_and_saves_nothing(tmp_path):
+    checkpoint = _small_checkpoint(tmp_path / "nan_checkpoint", nan=True)
+    with pytest.raises(FloatingPointError, match="fine-tuning diverged: the loss at step 1 is nan.*nothing was saved"):
+        fine_tune_bert(TINY, checkpoint=str(checkpoint), **SMALL)
+    target = tmp_path / "models" / "bert_sentiment"
+    with pytest.raises(FloatingPointError, match="diverged"):
+        load_or_train_bert(target, train_df=TINY, checkpoint=str(checkpoint), **SMALL)
+    assert not (tmp_path / "models").exists()                         # not even an empty folder
+
+
+def test_checkpoint_without_tokenizer_files_is_refused(tmp_path):
+    checkpoint = _small_checkpoint(tmp_path / "no_tokenizer", tokenizer=False)
+    with pytest.raises(BertClassifierError, match="has no tokenizer files .*5 special tokens"):
+        fine_tune_bert(TINY, checkpoint=str(checkpoint), **SMALL)
+
+
+def test_unavailable_or_unknown_devices_are_clear_errors():
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="'cuda' was asked for, but this machine has no CUDA device"):
+            fine_tune_bert(TINY, **{**SMALL, "device": "cuda"})
+        with pytest.raises(ValueError, match="no CUDA device"):
+            predict_proba(torch.nn.Linear(2, 2), None, ["x"], device=torch.device("cuda:0"))
+    with pytest.raises(ValueError, match="'gpu' is not a device PyTorch knows"):
+        fine_tune_bert(TINY, **{**SMALL, "device": "gpu"})
+
+
+def test_a_failed_save_leaves_the_old_model_or_nothing(trained, saved, tmp_path, monkeypatch):
+    model, tokenizer, _ = trained
+    (tmp_path / "models").mkdir()
+    target = _copy(saved, tmp_path / "models" / "bert")
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(type(tokenizer), "save_pretrained", disk_full)      # fails after the weights are written
+    with torch.no_grad():
+        model.classifier.bias.add_(1.0)                                      # "new" weights that must not land
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            save_bert_classifier(model, tokenizer, target, overwrite=True)
+        assert {p.name: p.read_bytes() for p in target.iterdir()} == before   # the old model, intact
+        with pytest.raises(OSError, match="No space left"):
+            save_bert_classifier(model, tokenizer, tmp_path / "models" / "new")
+        assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["bert"]   # no half-written folder
+        monkeypatch.undo()
+        save_bert_classifier(model, tokenizer, target, overwrite=True)       # a complete save replaces it
+        assert (target / "model.safetensors").read_bytes() != before["model.safetensors"]
+        assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["bert"]
+    finally:
+        with torch.no_grad():
+            model.classifier.bias.sub_(1.0)                                  # the shared fixture as it was
+
+
+def test_a_model_with_nan_weights_is_not_saved(tmp_path):
+    from transformers import AutoTokenizer
+    model = _tiny_bert()
+    with torch.no_grad():
+        model.classifier.weight[0, 0] = float("nan")
+    with pytest.raises(ValueError, match=r"\['classifier.weight'\] hold NaN or infinity"):
+        save_bert_classifier(model, AutoTokenizer.from_pretrained(packaged_checkpoint()), tmp_path / "nan")
+    assert not (tmp_path / "nan").exists()

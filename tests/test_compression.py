@@ -210,3 +210,22 @@ def test_gzip_of_pruned_model_is_smaller():
     dense = size_on_disk(model, compress=True, compresslevel=1)
     sparse = size_on_disk(prune_linear(model, 0.9), compress=True, compresslevel=1)
     assert sparse < 0.5 * dense
+
+
+def test_a_single_linear_layer_is_quantised_not_returned_as_it_was():
+    """Issue 9: quantize_dynamic leaves a bare nn.Linear (the model itself) unchanged; the helper must not."""
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
+    torch.manual_seed(0)
+    layer = nn.Linear(64, 64)
+    q = quantize_linear_int8(layer)
+    assert isinstance(q, DynamicQuantizedLinear) and type(layer) is nn.Linear      # the original is untouched
+    assert size_on_disk(q) < size_on_disk(layer) / 2                                 # int8 weights: ~4x smaller
+    x = torch.randn(8, 64)
+    with torch.no_grad():
+        assert torch.allclose(q(x), layer(x), atol=0.05)
+
+
+def test_nothing_quantisable_is_an_error():
+    """nn.MultiheadAttention's out_proj is a Linear subclass that quantize_dynamic skips: refuse, do not copy."""
+    with pytest.raises(ValueError, match="none of the Linear layers of MultiheadAttention could be quantised"):
+        quantize_linear_int8(nn.MultiheadAttention(8, 2))

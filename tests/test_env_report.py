@@ -56,3 +56,15 @@ def test_print_versions(capsys):
     assert out.startswith("Python") and "surely-not-a-package-xyz not installed" in out
     with pytest.raises(TypeError, match="package names as strings"):
         env_report.print_versions()
+
+
+@pytest.mark.parametrize("bad", [{"numpy": None}, {"numpy": 2.4}, {"": "1.0"}, {3: "1.0"}, {"numpy": " "}])
+def test_package_rows_refuses_a_dict_without_version_strings(bad):
+    """Issue 9: {'numpy': None} raised AttributeError from deep inside; now the message says what is expected."""
+    with pytest.raises(TypeError, match=r"map package names to pinned version strings, e\.g\. \{'numpy': '2\.4\.6'\}"):
+        env_report.package_rows(bad)
+
+
+def test_package_rows_refuses_other_types():
+    with pytest.raises(TypeError, match="requirements must be None, a requirements file path or a dict"):
+        env_report.package_rows(["numpy==2.4.6"])

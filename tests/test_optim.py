@@ -304,3 +304,12 @@ def test_clip_rejects_bad_input():
         clip_by_global_norm([np.ones(2), np.array([np.nan])], 1.0)
     with pytest.raises(TypeError, match="array of numbers"):
         clip_by_global_norm(["a"], 1.0)
+
+
+def test_adam_refuses_eps_zero_which_turns_a_zero_gradient_into_nan():
+    """Issue 9: with eps=0 a parameter whose gradient is 0 gets the update 0/0 = NaN; refuse it up front."""
+    for cls in (AdamNumpy, AdamWNumpy):
+        with pytest.raises(ValueError, match=r"eps must be > 0 .*0/0 = NaN"):
+            cls(lr=0.1, eps=0.0)
+    step = AdamNumpy(lr=0.1, eps=1e-12).step(np.zeros(2), np.array([0.5, 0.0]))
+    assert np.all(np.isfinite(step)) and step[1] == 0.0

@@ -93,3 +93,11 @@ def test_plot_rejects_bad_input():
         plot_decision_boundary(linear, X, Y, threshold=1.0)
     with pytest.raises(ValueError, match="class_names"):
         plot_decision_boundary(linear, X, Y, class_names=("a",))
+
+
+@pytest.mark.parametrize("bad", [None, "ab", ("a", 1), ["only one"], 2])
+def test_class_names_must_be_two_strings(bad):
+    """Issue 9: class_names=None raised a bare TypeError (len of None)."""
+    X, Y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1])
+    with pytest.raises(ValueError, match=r"class_names needs two names .*got"):
+        plot_decision_boundary(lambda G: np.full(len(G), 0.5), X, Y, class_names=bad)

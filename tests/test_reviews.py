@@ -330,3 +330,87 @@ def test_hub_download_in_offline_mode_says_network_is_needed(tmp_path, monkeypat
     monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True, raising=False)
     with pytest.raises(RuntimeError, match="needs network access.*offline mode is on.*data_files="):
         load_hf_sentiment("sst2", "validation", cache_dir=tmp_path / "empty-cache")
+
+
+# ---------------------------------------------------------------- issue 9: files that must be refused -----
+
+def test_checksum_file_must_list_the_corpus(corpus_copy):
+    """A SHA256SUMS without an entry for reviews.csv would let an edited corpus load unverified."""
+    csv_file = corpus_copy / "reviews.csv"
+    csv_file.write_text(csv_file.read_text(encoding="utf-8").replace("Loved", "Hated", 1), encoding="utf-8")
+    other = corpus_copy / "README.md"
+    other.write_text("notes\n")
+    import hashlib
+    (corpus_copy / "SHA256SUMS").write_text(f"{hashlib.sha256(b'notes' + bytes([10])).hexdigest()}  README.md\n")
+    with pytest.raises(ChecksumError, match=r"has no entry for reviews\.csv.*git checkout -- data/reviews"):
+        load_reviews(folder=corpus_copy)
+    with pytest.raises(ChecksumError, match="has no entry for reviews.csv"):
+        verify_checksums(corpus_copy)
+    assert verify_checksums(corpus_copy, required=["README.md"]) == {
+        "README.md": hashlib.sha256(b"notes\n").hexdigest()}
+    with pytest.raises(TypeError, match="required must be a list of file names"):
+        verify_checksums(corpus_copy, required="reviews.csv")
+
+
+@pytest.mark.parametrize("content, message", [
+    # a comma in an unquoted text: three cells under a two-column header
+    ("text,label\nNot good, 1,0\nfine,1\n", r"line 2 has 3; the header has 2: text,label\): a comma inside a text"),
+    ("text,label\nok,1\nfine,1,\n", r"line 3 has 3"),
+    # a stray quote: never closed / closed with text after it / closed on a later line, swallowing a row
+    ('text,label\n"Great,1\nBad,0\n', r"line 2: a double quote opens a text that is never closed"),
+    ('text,label\n"Great,1\nBad,0\n"Fine",1\n', r"line 4: text follows a closing double quote .*starts on line 2"),
+    ('text,label\n"Great,1\nBad",0\n', r"lines 2–3: a double quote on line 2 .*swallowed .*'Great,1'"),
+    ('text\tlabel\n"Great\t1\nBad"\t0\n', r"lines 2–3: .*'Great\\t1'"),
+    # no header: reversed columns, extra columns, or a first line that names nothing
+    ("1,good movie\n0,bad movie\n", r"no header.*looks like a label followed by a text.*`label,text`"),
+    ("1\tgood movie\n", r"`label<TAB>text`"),
+    ("good movie,1,x\n", r"first line, \['good movie', '1', 'x'\], should be a header .*`text,label`.*text_column="),
+    ("good,5\nbad,0\n", r"should be a header naming the columns, e.g. `text,label`"),
+    ("text,text\ngood,1\n", "has no label column"),
+])
+def test_malformed_rows_are_errors_naming_the_line(tmp_path, content, message):
+    suffix = ".tsv" if "\t" in content else ".csv"
+    f = _write(tmp_path / f"mine{suffix}", content)
+    with pytest.raises(ValueError, match=message):
+        load_labelled_file(f)
+
+
+def test_correct_files_still_load(tmp_path):
+    """What the stricter reading must not refuse: quoted commas, doubled quotes, real line breaks, label first."""
+    f = _write(tmp_path / "ok.csv", 'text,label\n"Not good, really",0\n"He said ""wow""",1\n"Two\nlines, no row",1\n'
+                                    'Not "quoted" in the middle,0\n')
+    assert load_labelled_file(f).to_dict("list") == {
+        "text": ["Not good, really", 'He said "wow"', "Two\nlines, no row", 'Not "quoted" in the middle'],
+        "label": [0, 1, 1, 0]}
+    g = _write(tmp_path / "rev.csv", "label,text\n1,good\n0,bad\n")
+    assert load_labelled_file(g).to_dict("list") == {"text": ["good", "bad"], "label": [1, 0]}
+
+
+def test_text_over_the_csv_field_limit(tmp_path):
+    import csv
+    f = _write(tmp_path / "long.csv", 'text,label\n"' + "a" * 140_000 + '",1\n')
+    limit = csv.field_size_limit()
+    with pytest.raises(ValueError, match=r"line 2: a text is longer than the csv module's limit of 131,072 .*"
+                                         r"csv\.field_size_limit\(10_000_000\)"):
+        load_labelled_file(f)
+    try:                                       # the fix the message gives works
+        csv.field_size_limit(10_000_000)
+        assert len(load_labelled_file(f)["text"][0]) == 140_000
+    finally:
+        csv.field_size_limit(limit)
+
+
+def test_over_long_file_name_is_one_line(tmp_path):
+    with pytest.raises(ValueError, match=r"^cannot use .*….* \(\d+ characters\) as a file: File name too long$"):
+        load_labelled_file(tmp_path / ("x" * 300 + ".csv"))
+
+
+def test_spreadsheet_renamed_to_csv_is_refused(tmp_path):
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:       # what an .xlsx file is
+        archive.writestr("xl/workbook.xml", "<workbook/>" * 50)
+    (tmp_path / "sheet.csv").write_bytes(buffer.getvalue())
+    with pytest.raises(ValueError, match="sheet.csv is not UTF-8 text"):
+        load_labelled_file(tmp_path / "sheet.csv")
