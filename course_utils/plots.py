@@ -28,6 +28,12 @@ latency, for compressed variants of one model.
 
 Chapter 10 (LoRA) adds :func:`plot_finetuning_costs`, one bar panel per measured cost of several ways to
 fine-tune one model, and :func:`plot_rank_sweep`, accuracy and adapter size against the LoRA rank.
+
+Chapter 11 (a small GPT) adds :func:`plot_training_curves`, a language model's training loss at every step and its
+validation loss at each evaluation, with reference levels such as ln(vocabulary size).
+
+Chapter 12 (scaling out) adds :func:`plot_power_law_fits`, losses against model size on log-log axes with fitted
+power laws, and :func:`plot_compute_optimal`, compute-optimal model sizes against the compute budget.
 """
 from __future__ import annotations
 
@@ -865,7 +871,8 @@ def plot_compression_tradeoffs(table, latencies, size_column: str = "Linear MB",
         raise ValueError(f"chance must be an accuracy from 0 to 1 or None, got {chance!r}")
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))
-    colors = [COLORS[i % len(COLORS)] for i in range(len(table))]
+    palette = tuple(COLORS) + ("#999999", "#882255", "#44AA99", "#661100")     # the course's 8, then 4 more
+    colors = [palette[i % len(palette)] for i in range(len(table))]
     for i, (name, row) in enumerate(table.iterrows()):
         marker, area, top = (_MARKERS[0], 260, 4) if i == 0 else (_MARKERS[1 + (i - 1) % (len(_MARKERS) - 1)], 80, 3)
         ax1.scatter(row[size_column], row["accuracy"], s=area, color=colors[i], marker=marker, label=name, zorder=top)
@@ -888,11 +895,13 @@ def plot_compression_tradeoffs(table, latencies, size_column: str = "Linear MB",
     high = np.array([t.max() for t in times.values()]) * 1e3 - medians
     ax2.bar(list(table.index), medians, color=colors, yerr=np.array([low, high]), capsize=4)
     for i, value in enumerate(medians):
-        ax2.text(i, value / 2, f"{medians[0] / value:.2f}×", ha="center", color="white", fontsize=9,
-                 fontweight="bold")
+        ax2.text(i, value / 2, f"{medians[0] / value:.2f}×", ha="center", va="center", fontsize=9,
+                 fontweight="bold", bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
     on = f" ({threads} threads)" if threads else ""
     ax2.set(ylabel="ms per call (median; min–max)", title=f"Latency, speed-up vs {table.index[0]}{on}")
-    ax2.tick_params(axis="x", rotation=20)
+    ax2.tick_params(axis="x", rotation=30)
+    for label in ax2.get_xticklabels():
+        label.set_horizontalalignment("right")
     fig.tight_layout()
     return fig, (ax1, ax2)
 
@@ -1136,7 +1145,176 @@ def plot_rank_sweep(frame, reference: float | None = None, reference_label: str 
     fig.tight_layout()
     return fig, (ax1, ax2)
 
+# ---------------------------------------------------------------- scaling laws (chapter 12)
+def _loss_series(series) -> dict:
+    if not isinstance(series, Mapping) or not series:
+        raise TypeError("series must be a non-empty dict {label: (sizes, losses)}")
+    out = {}
+    for label, pair in series.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"series[{label!r}] must be a pair (sizes, losses), got {type(pair).__name__}")
+        sizes = _positive_counts(pair[0], f"series[{label!r}] sizes")
+        losses = _positive_counts(pair[1], f"series[{label!r}] losses")
+        if sizes.size != losses.size:
+            raise ValueError(f"series[{label!r}] has {sizes.size} sizes and {losses.size} losses")
+        out[str(label)] = (sizes, losses)
+    return out
+
+
+def plot_power_law_fits(series, fits=None, ax=None, xlabel: str = "parameters N (without embeddings)",
+                        ylabel: str = "validation loss (nats)", title: str | None = None, show_floor: bool = True):
+    """Losses against model size on log-log axes, each series with its fitted ``E + A·N^(−alpha)`` (chapter 12).
+
+    Args:
+        series: ``{label: (sizes, losses)}``, e.g. one entry per training budget.
+        fits: ``{label: fit}`` for some of those labels, each with attributes ``E``, ``A``, ``alpha`` (a
+            :class:`course_utils.scaling.PowerLawFit`); drawn as a line over the series' sizes, with the fit in
+            the legend and, if ``show_floor``, the floor E as a dotted line.
+        ax: the Axes to draw on (a new figure if ``None``).
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import COLORS
+    curves = _loss_series(series)
+    fits = {} if fits is None else fits
+    if not isinstance(fits, Mapping):
+        raise TypeError(f"fits must be a dict {{label: fit}} or None, got {type(fits).__name__}")
+    for label, fit in fits.items():
+        if str(label) not in curves:
+            raise ValueError(f"fits[{label!r}] has no series of that name; series are {list(curves)}")
+        if not all(isinstance(getattr(fit, k, None), (int, float)) for k in ("E", "A", "alpha")):
+            raise TypeError(f"fits[{label!r}] must have numbers E, A and alpha (a PowerLawFit)")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    for i, (label, (sizes, losses)) in enumerate(curves.items()):
+        color = COLORS[i % len(COLORS)]
+        ax.loglog(sizes, losses, "o", ms=5, color=color, label=label)
+        fit = fits.get(label)
+        if fit is not None:
+            grid = np.geomspace(sizes.min(), sizes.max(), 100)
+            ax.loglog(grid, fit.E + fit.A * grid ** (-fit.alpha), "-", lw=1.2, color=color,
+                      label=rf"fit: ${fit.E:.2f} + {fit.A:.3g}\,N^{{-{fit.alpha:.2f}}}$")
+            if show_floor and fit.E > 0:
+                ax.axhline(fit.E, color=color, ls=":", lw=0.9)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_compute_optimal(budgets, lines, points=None, ax=None, title: str | None = None):
+    """Compute-optimal model size against the training compute, on log-log axes (chapter 12).
+
+    Args:
+        budgets: compute budgets C in FLOPs (positive, increasing): the x values of ``lines``.
+        lines: ``{label: sizes}``, a model size for each budget (e.g. Chinchilla's approach 3, or D = 20·N).
+        points: ``{label: (C, N)}``, single models to mark (e.g. Chinchilla, Gopher, GPT-3), or a table's rows as
+            ``{label: (list of C, list of N)}``.
+        ax: the Axes to draw on (a new figure if ``None``).
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import COLORS
+    C = _positive_counts(budgets, "budgets")
+    if np.any(np.diff(C) <= 0):
+        raise ValueError("budgets must increase")
+    if not isinstance(lines, Mapping) or not lines:
+        raise TypeError("lines must be a non-empty dict {label: model sizes, one per budget}")
+    curves = {}
+    for label, sizes in lines.items():
+        n = _positive_counts(sizes, f"lines[{label!r}]")
+        if n.size != C.size:
+            raise ValueError(f"lines[{label!r}] has {n.size} sizes for {C.size} budgets")
+        curves[str(label)] = n
+    marks = {}
+    if points is not None:
+        if not isinstance(points, Mapping):
+            raise TypeError(f"points must be a dict {{label: (C, N)}} or None, got {type(points).__name__}")
+        for label, pair in points.items():
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"points[{label!r}] must be a pair (C, N)")
+            c = _positive_counts(np.atleast_1d(pair[0]), f"points[{label!r}] C")
+            n = _positive_counts(np.atleast_1d(pair[1]), f"points[{label!r}] N")
+            if c.size != n.size:
+                raise ValueError(f"points[{label!r}] has {c.size} budgets and {n.size} sizes")
+            marks[str(label)] = (c, n)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    for i, (label, n) in enumerate(curves.items()):
+        ax.loglog(C, n, "-", lw=1.4, color=COLORS[i % len(COLORS)], label=label)
+    markers = "s^vDPX*"
+    for j, (label, (c, n)) in enumerate(marks.items()):
+        ax.loglog(c, n, markers[j % len(markers)], ms=6, color=COLORS[(len(curves) + j) % len(COLORS)],
+                  ls="none", label=label)
+    ax.set(xlabel="training compute C (FLOPs)", ylabel="parameters N")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_training_curves(log, ax=None, smooth: int = 25, references=None, title: str | None = None,
+                         label: str | None = None):
+    """A language model's training run (taught in chapter 11): the training loss of every step, averaged over
+    ``smooth`` steps, and the validation loss at each evaluation, against the step.
+
+    Args:
+        log: a ``course_utils.gpt.TrainLog`` or a dict with ``steps``, ``train_loss``, ``eval_steps`` and
+            ``val_loss`` (one number per step, and one per evaluation).
+        ax: the Axes to draw on (a new figure if ``None``); draw several runs on one Axes to compare them.
+        smooth: the width of the moving average of the training loss (1 draws it raw).
+        references: ``{label: loss}`` drawn as dotted horizontal lines, e.g. ``{"ln 65": 4.17}``.
+        title: the Axes' title; label: a prefix for the legend entries.
+    Returns:
+        The Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    data = log.as_dict() if hasattr(log, "as_dict") else log
+    if not isinstance(data, Mapping):
+        raise TypeError(f"log must be a TrainLog or a dict of lists, got {type(log).__name__}")
+    missing = [k for k in ("steps", "train_loss", "eval_steps", "val_loss") if k not in data]
+    if missing:
+        raise KeyError(f"log lacks {missing}; expected steps, train_loss, eval_steps and val_loss")
+    steps, train = _series(data, "steps"), _series(data, "train_loss")
+    if steps.size != train.size:
+        raise ValueError(f"steps has {steps.size} entries but train_loss has {train.size}")
+    if isinstance(smooth, bool) or not isinstance(smooth, (int, np.integer)) or smooth < 1:
+        raise ValueError(f"smooth must be a positive whole number of steps, got {smooth!r}")
+    if references is not None and not isinstance(references, Mapping):
+        raise TypeError(f"references must be a dict {{label: loss}} or None, got {type(references).__name__}")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a string or None, got {label!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.8))
+    prefix = f"{label} " if label else ""
+    width = min(int(smooth), train.size)
+    averaged = np.convolve(train, np.ones(width) / width, mode="valid")
+    line, = ax.plot(steps[width - 1:], averaged, lw=1.2,
+                    label=f"{prefix}training (mean of {width} steps)" if width > 1 else f"{prefix}training")
+    if len(data["eval_steps"]):
+        eval_steps, val = _series(data, "eval_steps"), _series(data, "val_loss")
+        if eval_steps.size != val.size:
+            raise ValueError(f"eval_steps has {eval_steps.size} entries but val_loss has {val.size}")
+        ax.plot(eval_steps, val, marker="o", ms=3.5, ls="--", color=line.get_color(), label=f"{prefix}validation")
+    for name, value in (references or {}).items():
+        ax.axhline(float(value), ls=":", lw=1, color="grey")
+        ax.annotate(f"{name}", (steps[-1], float(value)), textcoords="offset points", xytext=(-4, 3), ha="right",
+                    fontsize=8, color="grey")
+    ax.set(xlabel="step", ylabel="loss (nats per token)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right")
+    return ax
+
+
 __all__ = ["plot_history", "confusion_counts", "plot_confusion_matrix", "plot_parameter_counts_over_time",
            "plot_memory_vs_parameters", "plot_durations", "plot_loss_contours", "plot_attention",
            "plot_scaling", "draw_network", "plot_class_regions", "plot_word_by_word",
-           "plot_compression_tradeoffs", "plot_images", "draw_boxes", "plot_finetuning_costs", "plot_rank_sweep"]
+           "plot_compression_tradeoffs", "plot_images", "draw_boxes", "plot_finetuning_costs", "plot_rank_sweep",
+           "plot_power_law_fits", "plot_compute_optimal", "plot_training_curves"]

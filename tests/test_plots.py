@@ -747,3 +747,100 @@ def test_rank_sweep_rejects_bad_input(change, kwargs, error, match):
         frame["val_accuracy"] *= 100
     with pytest.raises(error, match=match):
         plot_rank_sweep(frame, **kwargs)
+
+
+# ---------------------------------------------------------------- plot_power_law_fits, plot_compute_optimal (chapter 12)
+def test_power_law_fits_draws_points_fit_and_floor():
+    from course_utils.plots import plot_power_law_fits
+    from course_utils.scaling import fit_power_law, power_law
+    N = np.geomspace(1e3, 1e6, 5)
+    L = power_law(N, 1.5, 20.0, 0.3)
+    fit = fit_power_law(N, L)
+    ax = plot_power_law_fits({"live": (N, L), "benchmark": (N, L + 0.1)}, {"live": fit}, title="t")
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log" and ax.get_title() == "t"
+    assert len(ax.lines) == 2 + 1 + 1                       # two series, one fit, one floor
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["live", "fit: $1.50 + 20\\,N^{-0.30}$"] and "benchmark" in labels
+    plt.close("all")
+
+
+@pytest.mark.parametrize("series, fits, error, match", [
+    ({}, None, TypeError, "non-empty dict"),
+    ({"a": [1, 2, 3]}, None, TypeError, "pair"),
+    ({"a": ([1, 2], [1])}, None, ValueError, "2 sizes and 1 losses"),
+    ({"a": ([1, -2], [1, 1])}, None, ValueError, "positive"),
+    ({"a": ([1, 2], [1, 1])}, {"b": None}, ValueError, "no series"),
+    ({"a": ([1, 2], [1, 1])}, {"a": 3}, TypeError, "PowerLawFit"),
+    ({"a": ([1, 2], [1, 1])}, [1], TypeError, "fits must be a dict"),
+])
+def test_power_law_fits_rejects_bad_input(series, fits, error, match):
+    from course_utils.plots import plot_power_law_fits
+    with pytest.raises(error, match=match):
+        plot_power_law_fits(series, fits)
+
+
+def test_compute_optimal_draws_lines_and_points():
+    from course_utils.plots import plot_compute_optimal
+    C = np.geomspace(1e20, 1e26, 7)
+    ax = plot_compute_optimal(C, {"N ∝ C^0.5": np.sqrt(C / 120)},
+                              {"Chinchilla": (5.76e23, 70e9), "table": ([1e20, 1e22], [1e9, 1e10])}, title="x")
+    assert len(ax.lines) == 3 and ax.get_xscale() == "log" and ax.get_title() == "x"
+    assert list(ax.lines[2].get_xdata()) == [1e20, 1e22]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("budgets, lines, points, error, match", [
+    ([1, 2], {}, None, TypeError, "non-empty dict"),
+    ([2, 1], {"a": [1, 2]}, None, ValueError, "increase"),
+    ([1, 2], {"a": [1]}, None, ValueError, "1 sizes for 2 budgets"),
+    ([1, 2], {"a": [1, 2]}, {"p": 3}, TypeError, "pair"),
+    ([1, 2], {"a": [1, 2]}, {"p": ([1, 2], [1])}, ValueError, "2 budgets and 1 sizes"),
+    ([1, 2], {"a": [1, 2]}, [1], TypeError, "points must be a dict"),
+])
+def test_compute_optimal_rejects_bad_input(budgets, lines, points, error, match):
+    from course_utils.plots import plot_compute_optimal
+    with pytest.raises(error, match=match):
+        plot_compute_optimal(budgets, lines, points)
+
+
+# ---------------------------------------------------------------- chapter 11: training curves of a language model
+def _train_log(n=60, evals=(20, 40, 60)):
+    steps = list(range(1, n + 1))
+    return {"steps": steps, "train_loss": [4.0 - 0.03 * s for s in steps], "eval_steps": list(evals),
+            "val_loss": [3.5 - 0.02 * s for s in evals]}
+
+
+def test_training_curves_smoothed_training_and_validation_with_references():
+    from course_utils.plots import plot_training_curves
+    ax = plot_training_curves(_train_log(), smooth=10, references={"ln 65": 4.17}, title="run", label="a")
+    train, val = ax.lines[0], ax.lines[1]
+    assert len(train.get_xdata()) == 51 and train.get_xdata()[0] == 10
+    assert np.isclose(train.get_ydata()[0], np.mean([4.0 - 0.03 * s for s in range(1, 11)]))
+    assert list(val.get_xdata()) == [20, 40, 60] and len(ax.lines) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a training (mean of 10 steps)", "a validation"]
+    assert ax.get_title() == "run" and ax.get_xlabel() == "step"
+    plt.close("all")
+
+
+def test_training_curves_accepts_a_train_log_and_no_evaluations():
+    from course_utils.gpt import TrainLog
+    from course_utils.plots import plot_training_curves
+    log = TrainLog(steps=[1, 2, 3], train_loss=[3.0, 2.0, 1.0])
+    ax = plot_training_curves(log, smooth=1)
+    assert len(ax.lines) == 1 and list(ax.lines[0].get_ydata()) == [3.0, 2.0, 1.0]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("log, kwargs, error, match", [
+    ([1, 2], {}, TypeError, "TrainLog or a dict"),
+    ({"steps": [1]}, {}, KeyError, "lacks"),
+    (dict(_train_log(), train_loss=[1.0]), {}, ValueError, "steps has 60 entries"),
+    (dict(_train_log(), val_loss=[1.0]), {}, ValueError, "eval_steps has 3 entries"),
+    (_train_log(), {"smooth": 0}, ValueError, "smooth"),
+    (_train_log(), {"references": [4.17]}, TypeError, "references"),
+])
+def test_training_curves_rejects_bad_input(log, kwargs, error, match):
+    from course_utils.plots import plot_training_curves
+    with pytest.raises(error, match=match):
+        plot_training_curves(log, **kwargs)
+    plt.close("all")
