@@ -13,7 +13,7 @@ NB ?= notebooks/*.ipynb solutions/*.ipynb
 # Tests and notebook runs never reach the network: everything comes from data/ and installed packages.
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
-.PHONY: help setup lab test test-unit test-notebooks test-colab execute book bench env clean
+.PHONY: help setup lab test test-unit test-notebooks test-colab execute book bench bench-scaling env clean
 help:
 	@echo "make lab       set up .venv (first time) and open JupyterLab on notebooks/"
 	@echo "make test      set up .venv (first time), run the unit tests and every notebook (chapters, solutions) under nbval"
@@ -64,6 +64,10 @@ test-colab: setup
 # Speed targets live in benchmarks/, not in the tests.
 bench: setup
 	$(OFFLINE) $(BIN)/python benchmarks/bench_evaluate.py
+
+# Chapter 12's full scaling sweep (about 15 minutes on 2 idle cores); rewrites data/scaling/sweep.json.
+bench-scaling: setup
+	$(OFFLINE) $(BIN)/python benchmarks/bench_scaling.py
 
 env: setup
 	$(BIN)/python -m course_utils.env_report

@@ -27,6 +27,10 @@ only by the functions that need them.
     bert_classifier  fine-tune, save, load or rebuild the BERT sentiment classifier         (chapter 08)
     progress         a progress bar that leaves one clean line in a saved notebook          (chapter 08)
     compression      size on disk, sparsity, latency, int8 quantisation, pruning            (chapter 09)
+    tokenization     character tokenizer and byte-pair encoding from scratch                (chapter 11)
+    gpt              a small GPT on tiny Shakespeare: model, training, sampling, KV cache    (chapter 11)
+    distributed      data-parallel training with torch.distributed, a launcher with timeouts (chapter 12)
+    scaling          power-law fits and Chinchilla's compute-optimal sizes                  (chapter 12)
 """
 from .checks import CheckFailed, NotDoneYet, answer, check, check_between, check_close, check_equal, check_shape
 from .checkpoints import bert_checkpoint, packaged_checkpoint
