@@ -629,8 +629,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def _env_int(name: str) -> int:
     value = os.environ.get(name)
     if value is None:
-        raise RuntimeError(f"${name} is not set: this script runs under torchrun, e.g. "
-                           f"`torchrun --standalone --nproc_per_node=2 {SCRIPT} train --out OUT`")
+        raise SystemExit(f"${name} is not set: this script runs under torchrun, e.g. "
+                         f"`torchrun --standalone --nproc_per_node=2 {SCRIPT} train --out OUT`")
     return int(value)
 
 
