@@ -1095,15 +1095,15 @@ def plot_finetuning_costs(table, columns=None, log_columns=("trainable parameter
 
 
 def plot_rank_sweep(frame, reference: float | None = None, reference_label: str = "full fine-tuning",
-                    metric: str = "val_accuracy"):
-    """LoRA runs of several ranks (taught in chapter 10): accuracy against r, and size against r.
+                    metric: str = "val_accuracy", labels=None):
+    """LoRA runs of several ranks (taught in chapter 10): accuracy against r, and adapter size against r.
 
     Args:
         frame: one row per run, with columns ``r``, ``target_modules`` (one line per distinct value),
-            ``metric`` (fractions), ``trainable_parameters`` and ``adapter_bytes``
-            (what ``course_utils.lora.load_rank_sweep`` returns).
+            ``metric`` (fractions) and ``adapter_bytes`` (what ``course_utils.lora.load_rank_sweep`` returns).
         reference: an accuracy to draw as a dashed line (e.g. full fine-tuning's), or None.
-    Returns ``(fig, (ax_accuracy, ax_size))``; both x axes are log2(r).
+        labels: ``{targets joined by ", ": legend label}`` for long target lists (default: the joined names).
+    Returns ``(fig, (ax_accuracy, ax_size))``; both x axes are log2(r), the size axis is logarithmic too.
     """
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -1111,26 +1111,25 @@ def plot_rank_sweep(frame, reference: float | None = None, reference_label: str 
     from .plotting import COLORS
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise TypeError(f"frame must be a non-empty pandas DataFrame of runs, got {type(frame).__name__}")
-    needed = ["r", "target_modules", metric, "trainable_parameters", "adapter_bytes"]
+    needed = ["r", "target_modules", metric, "adapter_bytes"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"frame has no column(s) {missing}; it has {list(frame.columns)}")
     _positive_column(frame, "r")
     _positive_column(frame, metric, 1.0)
-    _positive_column(frame, "trainable_parameters")
     _positive_column(frame, "adapter_bytes")
     if reference is not None and (isinstance(reference, bool) or not 0 <= reference <= 1):
         raise ValueError(f"reference must be an accuracy from 0 to 1 or None, got {reference!r}")
+    if labels is not None and not isinstance(labels, Mapping):
+        raise TypeError(f"labels must be a dict from target lists (joined by ', ') to legend labels, got {labels!r}")
     frame = frame.assign(targets=frame["target_modules"].apply(
         lambda t: ", ".join(t) if isinstance(t, (list, tuple)) else str(t)))
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     for i, (targets, runs) in enumerate(frame.groupby("targets", sort=False)):
         runs = runs.sort_values("r")
-        color = COLORS[i % len(COLORS)]
-        ax1.plot(runs["r"], runs[metric], marker="o", color=color, label=targets)
-        ax2.plot(runs["r"], runs["trainable_parameters"], marker="o", color=color, label=f"{targets}: parameters")
-        ax2.plot(runs["r"], runs["adapter_bytes"] / 4, marker="s", ls=":", color=color,
-                 label=f"{targets}: adapter file ÷ 4 bytes")
+        color, label = COLORS[i % len(COLORS)], (labels or {}).get(targets, targets)
+        ax1.plot(runs["r"], runs[metric], marker="o", color=color, label=label)
+        ax2.plot(runs["r"], runs["adapter_bytes"] / 1e3, marker="o", color=color, label=label)
     if reference is not None:
         ax1.axhline(reference, color="grey", ls="--", lw=1, label=reference_label)
     ranks = sorted(set(frame["r"].astype(int)))
@@ -1139,9 +1138,8 @@ def plot_rank_sweep(frame, reference: float | None = None, reference_label: str 
         ax.set_xticks(ranks, [str(r) for r in ranks])
         ax.set_xlabel("LoRA rank r")
     ax1.set(ylabel=metric.replace("_", " "), title="Accuracy against rank")
-    ax1.legend(fontsize=8)
-    ax2.set(yscale="log", ylabel="trainable numbers", title="What is trained and saved")
-    ax2.legend(fontsize=7)
+    ax1.legend(fontsize=8, loc="lower right")
+    ax2.set(yscale="log", ylabel="adapter file (kB)", title="Adapter size against rank")
     fig.tight_layout()
     return fig, (ax1, ax2)
 

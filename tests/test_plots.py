@@ -720,11 +720,18 @@ def _sweep():
 def test_rank_sweep_lines_per_target_set_and_reference():
     from course_utils.plots import plot_rank_sweep
     fig, (ax1, ax2) = plot_rank_sweep(_sweep(), reference=0.83)
-    assert len(ax1.lines) == 2 + 1 and len(ax2.lines) == 4
+    assert len(ax1.lines) == 2 + 1 and len(ax2.lines) == 2
     assert list(ax1.lines[0].get_xdata()) == [1, 2, 4, 8]
+    assert np.allclose(ax2.lines[0].get_ydata(), [(4 * (r * 1000 + 770) + 500) / 1e3 for r in (1, 2, 4, 8)])
     assert ax1.get_xscale() == "log" and ax2.get_yscale() == "log"
     assert [t.get_text() for t in ax1.get_legend().get_texts()] == ["query, value", "query, key, value",
                                                                     "full fine-tuning"]
+
+
+def test_rank_sweep_short_labels():
+    from course_utils.plots import plot_rank_sweep
+    _, (ax1, _) = plot_rank_sweep(_sweep(), labels={"query, key, value": "q, k, v"})
+    assert [t.get_text() for t in ax1.get_legend().get_texts()] == ["query, value", "q, k, v"]
 
 
 @pytest.mark.parametrize("change, kwargs, error, match", [
@@ -733,6 +740,7 @@ def test_rank_sweep_lines_per_target_set_and_reference():
     ("rank zero", {}, ValueError, "positive numbers"),
     ("accuracy in percent", {}, ValueError, "at most 1"),
     (None, {"reference": 83}, ValueError, "reference"),
+    (None, {"labels": ["q"]}, TypeError, "labels"),
 ])
 def test_rank_sweep_rejects_bad_input(change, kwargs, error, match):
     from course_utils.plots import plot_rank_sweep
