@@ -64,11 +64,17 @@ rate of 1.2e-2. A model of half nanoGPT's width (a quarter of its parameters) co
 token (measured: 19.5 ms against 57 ms per 768 tokens, one thread), and a learning rate twelve times nanoGPT's makes
 up for the smaller model; depth, width 96 and a longer context did not pay here.
 
-One run of this script on the course's machine (``--threads 1``, load average 7 to 11 on its 2 cores, both recipes
-alternating, both evaluated every 100 steps in that run): the chapter's recipe reached 1.88
-after 181.5 s of training (wall; 54 s of CPU), nanoGPT's recipe did not reach it in its 2,000 steps (1.890 after
-369.2 s wall, 128 s CPU), so the chapter needed less than 49 % of nanoGPT's wall time and 42 % of its CPU time; at
-equal time (the end of the chapter's run, 260.9 s) the chapter's model was at 1.743, nanoGPT's at 1.983.
+Two runs of this script on the course's 2-core machine (``make bench-gpt``, i.e. ``--threads 1``; both recipes
+alternating, both evaluated every 100 steps):
+
+- load average 7 to 11 (other jobs on the cores): the chapter's recipe reached 1.88 after 181.5 s of training
+  (wall; 54 s of CPU); nanoGPT's recipe did not reach it in its 2,000 steps (1.890 after 369.2 s wall, 128 s CPU),
+  so the chapter needed less than 49 % of nanoGPT's wall time and 42 % of its CPU time; at equal time (the end of the
+  chapter's run, 260.9 s) the chapter's model was at 1.743, nanoGPT's at 1.983.
+- load average 0.8 at the start, 2.6 at the end (2026-12-02): the chapter's recipe reached 1.88 after 60.7 s of
+  training (wall; 54.7 s CPU, step 950) and ended at 1.743 after 96.6 s; nanoGPT's recipe ended at 1.890 after
+  151.8 s without reaching 1.88, so the chapter took less than 40 % of its time (CPU: less than 41 %); at equal
+  time (96.6 s) nanoGPT's model was at 1.977. Total 273 s of wall time, evaluations included.
 
 This is a script, not a test: ``make test`` never runs it.
 """

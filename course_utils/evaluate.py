@@ -11,7 +11,15 @@ a base that is not available here is named in the error. FILE is a ``.csv`` / ``
 (text, label) rows (see :func:`course_utils.reviews.load_labelled_file`), or the word ``test``
 (also ``train`` or ``validation``) for that split of the course review corpus. These three words
 always mean the split, even where a file or folder of that name exists; a data file is named with
-its extension (``test.csv``).
+its extension (``test.csv``). The word ``uci`` (or the folder ``data/sentiment_labelled_sentences``) means
+the real-world sentences the course ships (UCI "Sentiment Labelled Sentences", introduced with the
+real-world sentences for chapters 06/08, see :func:`course_utils.reviews.load_uci_sentences`); a single
+UCI file (``sentence<TAB>0|1``, no header, CRLF) is read as it ships, with its stray double quotes kept as
+text (``--no-quotes`` forces that for any file).
+
+``--group-by COLUMN`` adds the accuracy per value of a column: ``site`` for the UCI sentences,
+``domain`` for the course corpus, any named column of your own file (it needs a header), or ``label``
+(the recall of each class).
 
 It prints the accuracy, precision / recall / F1 per class and the confusion matrix, and exits
 with 0; a missing or unusable model or file is reported argparse-style with exit code 2. Inputs of
@@ -32,6 +40,7 @@ the model (from 1,024 texts on) as a ``tf.function`` compiled once per model.
 
     python -m course_utils.evaluate models/lstm_sentiment.keras test
     python -m course_utils.evaluate models/bert_sentiment my_reviews.tsv
+    python -m course_utils.evaluate models/bert_sentiment uci --group-by site
 """
 from __future__ import annotations
 
@@ -45,7 +54,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .reviews import LABEL_NAMES, SPLITS, load_labelled_file, load_reviews, parse_label
+from .reviews import (LABEL_NAMES, SPLITS, UCI_FILES, load_labelled_file, load_reviews, load_uci_sentences,
+                      parse_label)
 
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json",
                  "pytorch_model.bin.index.json")
@@ -577,44 +587,123 @@ def format_report(metrics: dict, model_name: str = "", data_name: str = "") -> s
     return "\n".join(lines)
 
 
-def load_data(data, text_column=None, label_column=None):
-    """``(DataFrame with text and label, description)`` for a file path or a corpus split name.
+#: The word that names the real-world sentences the course ships (data/sentiment_labelled_sentences).
+UCI_NAME = "uci"
+
+
+def _is_uci_folder(data) -> bool:
+    if not isinstance(data, (str, os.PathLike)):
+        return False
+    path = Path(data).expanduser()
+    try:
+        return path.is_dir() and any((path / name).is_file() for name in UCI_FILES.values())
+    except OSError:
+        return False
+
+
+def load_data(data, text_column=None, label_column=None, group_by: str | None = None, quotes: bool | None = None):
+    """``(DataFrame with text and label, description)`` for a file path, a corpus split name or ``"uci"``.
 
     ``"train"``, ``"validation"`` and ``"test"`` always mean the course corpus's split, even where a
-    file or folder of that name exists in the working folder.
+    file or folder of that name exists in the working folder; ``"uci"`` (or a folder holding the UCI
+    files) means the real-world sentences (introduced with them, chapters 06/08), with a ``site``
+    column. ``group_by`` names a column the frame must keep (for :func:`grouped_accuracy`);
+    ``quotes`` is passed to :func:`course_utils.reviews.load_labelled_file`.
     """
-    if isinstance(data, str) and data in SPLITS:
+    if group_by is not None and (not isinstance(group_by, str) or not group_by.strip()):
+        raise TypeError(f"group_by must be a column name or None, got {group_by!r}")
+    if group_by == "text":
+        raise ValueError("--group-by text would make one group per text; group by a column such as site, domain "
+                         "or label")
+    corpus = isinstance(data, str) and data in SPLITS
+    uci = (isinstance(data, str) and data == UCI_NAME) or _is_uci_folder(data)
+    if corpus or uci:
+        what = f"the course corpus's {data} split" if corpus else "the UCI sentences"
         if text_column is not None or label_column is not None:
-            raise ValueError(f"{data!r} is the course corpus's {data} split, whose columns are fixed; "
+            raise ValueError(f"{data!r} is {what}, whose columns are fixed; "
                              "--text-column / --label-column are for your own files")
-        df = load_reviews(data)
-        return df, f"{data} split of the course review corpus ({len(df)} reviews)"
-    df = load_labelled_file(data, text_column=text_column, label_column=label_column)
+        if quotes is not None:
+            raise ValueError(f"{data!r} is {what}, which is read by its own loader; --no-quotes is for your own "
+                             "files")
+        if corpus:
+            df = load_reviews(data)
+            name = f"{data} split of the course review corpus ({len(df)} reviews)"
+        else:
+            df = load_uci_sentences(folder=None if data == UCI_NAME else data)
+            sites = ", ".join(f"{site} {n}" for site, n in df["site"].value_counts(sort=False).items())
+            name = f"UCI Sentiment Labelled Sentences ({len(df)} sentences: {sites})"
+        if group_by is not None and group_by not in df.columns:
+            raise ValueError(f"there is no column {group_by!r} in {what} to group by; its columns are "
+                             f"{[c for c in df.columns if c != 'text']}")
+        return df, name
+    extra = [] if group_by in (None, "label") else [group_by]
+    df = load_labelled_file(data, text_column=text_column, label_column=label_column, quotes=quotes,
+                            extra_columns=extra)
     return df, f"{Path(data).name} ({len(df)} texts)"
 
 
+def grouped_accuracy(y_true, y_pred, groups) -> list[dict]:
+    """Accuracy per group: ``[{"group", "n", "correct", "accuracy"}, ...]``, groups sorted by name."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    groups = np.asarray([str(g) for g in groups], dtype=object)
+    if not (y_true.shape == y_pred.shape == groups.shape) or y_true.ndim != 1 or y_true.size == 0:
+        raise ValueError(f"y_true, y_pred and groups must be 1-D and equally long, got shapes {y_true.shape}, "
+                         f"{y_pred.shape}, {groups.shape}")
+    rows = []
+    for value in sorted(set(groups)):
+        mask = groups == value
+        correct = int((y_true[mask] == y_pred[mask]).sum())
+        rows.append({"group": value, "n": int(mask.sum()), "correct": correct,
+                     "accuracy": correct / int(mask.sum())})
+    return rows
+
+
+def format_groups(rows: list[dict], column: str) -> str:
+    """The ``--group-by`` table the command prints under the report."""
+    width = max([len(column)] + [len(r["group"]) for r in rows]) + 2
+    lines = [f"accuracy by {column}", f"{column:<{width}}{'n':>7}{'correct':>9}{'accuracy':>10}"]
+    lines += [f"{r['group']:<{width}}{r['n']:>7d}{r['correct']:>9d}{r['accuracy']:>10.4f}" for r in rows]
+    return "\n".join(lines)
+
+
 def evaluate(model_path, data, text_column=None, label_column=None, batch_size: int = DEFAULT_BATCH_SIZE,
-             progress: bool = False) -> tuple[dict, str]:
-    """Run ``model_path`` on ``data`` (a file path or a corpus split name); return ``(metrics, data_name)``."""
-    df, data_name = load_data(data, text_column, label_column)
+             progress: bool = False, group_by: str | None = None) -> tuple[dict, str]:
+    """Run ``model_path`` on ``data`` (a file, a corpus split name or ``"uci"``); return ``(metrics, data_name)``.
+
+    With ``group_by``, ``metrics["groups"]`` holds :func:`grouped_accuracy` by that column.
+    """
+    df, data_name = load_data(data, text_column, label_column, group_by=group_by)
     y_pred = predict_labels(model_path, df["text"].tolist(), batch_size=batch_size, progress=progress)
-    return classification_metrics(df["label"].to_numpy(), y_pred), data_name
+    metrics = classification_metrics(df["label"].to_numpy(), y_pred)
+    if group_by is not None:
+        metrics["groups"] = grouped_accuracy(df["label"].to_numpy(), y_pred, df[group_by])
+    return metrics, data_name
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.evaluate",
         description="Evaluate a saved sentiment classifier (Keras .keras file or Hugging Face model folder) "
-                    "on a labelled file or on a split of the course review corpus.",
+                    "on a labelled file, on a split of the course review corpus, or on the real-world UCI "
+                    "sentences the course ships.",
         epilog="Examples: python -m course_utils.evaluate models/lstm_sentiment.keras test\n"
-               "          python -m course_utils.evaluate models/bert_sentiment my_reviews.tsv",
+               "          python -m course_utils.evaluate models/bert_sentiment my_reviews.tsv\n"
+               "          python -m course_utils.evaluate models/bert_sentiment uci --group-by site",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="a .keras file that takes raw text, a Hugging Face model folder, or a LoRA "
                                       "adapter folder (its base model is loaded too)")
-    parser.add_argument("file", help="a .csv/.tsv/.txt file of (text, label) rows, or 'test' / 'validation' / "
-                                     "'train' for the course corpus's split (these words always mean the split)")
+    parser.add_argument("file", help="a .csv/.tsv/.txt file of (text, label) rows, 'test' / 'validation' / "
+                                     "'train' for the course corpus's split (these words always mean the split), "
+                                     "or 'uci' (or the folder data/sentiment_labelled_sentences) for the UCI "
+                                     "real-world sentences")
     parser.add_argument("--text-column", default=None, help="name of the text column (default: text/sentence/review)")
     parser.add_argument("--label-column", default=None, help="name of the label column (default: label/sentiment)")
+    parser.add_argument("--group-by", default=None, metavar="COLUMN",
+                        help="also print the accuracy per value of COLUMN (site for uci, domain for the corpus, "
+                             "label, or a column named in your file's header)")
+    parser.add_argument("--no-quotes", action="store_true",
+                        help="read double quotes as part of the texts, not as CSV quoting (a plain text<TAB>label "
+                             "file with stray quotes is read that way without it)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                         help=f"texts per forward pass (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--quiet", action="store_true",
@@ -629,11 +718,14 @@ def main(argv=None) -> int:
         parser.error(f"--batch-size must be a positive integer, got {args.batch_size}")
     try:
         kind = model_kind(args.model)                # fail fast, before reading the data
-        df, data_name = load_data(args.file, args.text_column, args.label_column)
+        df, data_name = load_data(args.file, args.text_column, args.label_column, group_by=args.group_by,
+                                  quotes=False if args.no_quotes else None)
         texts = df["text"].tolist()
         y_pred = predict_labels(args.model, texts, batch_size=args.batch_size,
                                 progress=len(texts) >= PROGRESS_MIN_TEXTS and not args.quiet)
         metrics = classification_metrics(df["label"].to_numpy(), y_pred)
+        groups = None if args.group_by is None else \
+            grouped_accuracy(df["label"].to_numpy(), y_pred, df[args.group_by])
     except (OSError, ValueError, TypeError) as exc:  # FileNotFoundError, IsADirectoryError, ModelError, ...
         message = str(exc) if not isinstance(exc, OSError) or exc.filename is None else \
             f"{exc.strerror}: {_short(Path(str(exc.filename)))}"
@@ -646,6 +738,8 @@ def main(argv=None) -> int:
         from .lora import adapter_base
         name = f"LoRA adapter on {adapter_base(args.model)['base_model']}"
     print(format_report(metrics, model_name=f"{args.model} ({name})", data_name=data_name))
+    if groups is not None:
+        print("\n" + format_groups(groups, args.group_by))
     return 0
 
 

@@ -1316,3 +1316,44 @@ __all__ = ["plot_history", "confusion_counts", "plot_confusion_matrix", "plot_pa
            "plot_scaling", "draw_network", "plot_class_regions", "plot_word_by_word",
            "plot_compression_tradeoffs", "plot_images", "draw_boxes", "plot_finetuning_costs", "plot_rank_sweep",
            "plot_power_law_fits", "plot_compute_optimal", "plot_training_curves"]
+
+
+def plot_domain_shift(table, ax=None, title: str | None = None, chance: float | None = 0.5):
+    """Accuracy of several models in-domain and out-of-domain, grouped bars (chapters 06 and 08).
+
+    Args:
+        table: a DataFrame indexed by model, one column per evaluation set, accuracies from 0 to 1 (what
+            ``course_utils.baselines.domain_shift_table`` returns: ``course test``, ``UCI <site>``, ``UCI all``).
+        ax: the Axes to draw on (a new figure if ``None``).
+        chance: draw a dotted line at this accuracy (the majority class on balanced data), or ``None``.
+    Returns:
+        The Axes. Models are the groups on the x axis, evaluation sets the bars within a group.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from .plotting import COLORS
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise TypeError(f"table must be a non-empty DataFrame of accuracies (models × evaluation sets), "
+                        f"got {type(table).__name__}")
+    values = np.column_stack([_positive_column(table, c, 1.0) for c in table.columns]) if len(table.columns) else None
+    if values is None:
+        raise ValueError("table has no columns: expected one column per evaluation set")
+    if chance is not None and (isinstance(chance, bool) or not 0 <= chance <= 1):
+        raise ValueError(f"chance must be an accuracy from 0 to 1 or None, got {chance!r}")
+    n_models, n_sets = values.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.4, 1.4 * n_models + 2), 4))
+    width = 0.8 / n_sets
+    x = np.arange(n_models)
+    for j, column in enumerate(table.columns):
+        ax.bar(x + (j - (n_sets - 1) / 2) * width, values[:, j], width, color=COLORS[j % len(COLORS)],
+               label=str(column), edgecolor="white", linewidth=0.5)
+    if chance is not None:
+        ax.axhline(chance, color="grey", ls=":", lw=1, label=f"chance ({chance:.2f})")
+    ax.set_xticks(x, [str(name) for name in table.index], fontsize=8)
+    ax.set(ylim=(0, 1), ylabel="accuracy")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8, ncol=min(n_sets + 1, 3), loc="lower right")
+    return ax

@@ -7,6 +7,10 @@ Introduced in chapter 06 (the LSTM classifier) and used by chapters 08–09 and 
   reviews in ``data/reviews/reviews.csv`` (columns ``text, label, domain, split``; label
   0 = negative, 1 = positive), as a pandas DataFrame or a Hugging Face ``DatasetDict``.
   Both verify the file's SHA-256 against ``data/reviews/SHA256SUMS`` first.
+- :func:`load_uci_sentences`: 3,000 real review sentences (Amazon, IMDb, Yelp) of the UCI Machine
+  Learning Repository's "Sentiment Labelled Sentences" in ``data/sentiment_labelled_sentences``, with a
+  ``site`` column, the out-of-domain test of chapters 06 and 08 (introduced with the real-world
+  sentences; never trained on). Verifies ``SHA256SUMS`` first.
 - :func:`load_labelled_file`: any ``.csv`` / ``.tsv`` / ``.txt`` file of (text, label) rows,
   e.g. your own reviews, for the evaluation command.
 - :func:`load_hf_sentiment`: SST-2 or IMDB from the Hugging Face Hub (needs network), or
@@ -164,6 +168,133 @@ def load_reviews_dataset(verify: bool = True, folder: str | os.PathLike | None =
 
 
 # --------------------------------------------------------------------------------------------
+# Real-world sentences: UCI "Sentiment Labelled Sentences" (chapters 06/08)
+# --------------------------------------------------------------------------------------------
+
+#: Sub-folder of the data folder that holds the UCI sentences.
+UCI_FOLDER = "sentiment_labelled_sentences"
+#: site -> file of the UCI "Sentiment Labelled Sentences" (1,000 sentences each, 500 per label).
+UCI_FILES = {"amazon": "amazon_cells_labelled.txt", "imdb": "imdb_labelled.txt", "yelp": "yelp_labelled.txt"}
+UCI_SITES = tuple(UCI_FILES)
+UCI_URL = "https://archive.ics.uci.edu/dataset/331/sentiment+labelled+sentences"
+_UCI_RESTORE = (f"Restore the committed files with `git checkout -- data/{UCI_FOLDER}` in your clone of the course "
+                f"(or clone {REPO_URL} again); they are byte-identical copies of the UCI Machine Learning Repository's "
+                f"\"Sentiment Labelled Sentences\" ({UCI_URL}), with CRLF line ends that must not be converted.")
+
+
+def uci_dir(folder: str | os.PathLike | None = None) -> Path:
+    """Folder holding the UCI sentence files and their ``SHA256SUMS`` (introduced with the real-world sentences).
+
+    ``folder`` may be that folder itself or a data folder that has a ``sentiment_labelled_sentences/``
+    sub-folder; ``None`` means ``data/sentiment_labelled_sentences`` of the course (or
+    ``$BIGMODEL_COURSE_DATA/sentiment_labelled_sentences``).
+    """
+    if folder is None:
+        path = data_dir() / UCI_FOLDER
+        where = f"the course data folder (set {DATA_ENV} to use another)"
+    else:
+        if not isinstance(folder, (str, os.PathLike)) or not str(folder).strip():
+            raise TypeError(f"folder must be a path to the folder of the UCI sentences or None, got {folder!r}")
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            raise FileNotFoundError(f"folder {path} does not exist; expected the folder of the UCI sentences "
+                                    f"(data/{UCI_FOLDER} of the course). {_UCI_RESTORE}")
+        if not any((path / name).exists() for name in UCI_FILES.values()) and (path / UCI_FOLDER).is_dir():
+            path = path / UCI_FOLDER
+        where = str(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"The folder {UCI_FOLDER}/ of the UCI sentences is missing from {where}. "
+                                f"{_UCI_RESTORE}")
+    return path
+
+
+def _parse_uci_file(file: Path, site: str) -> tuple[list[str], list[int]]:
+    """(sentences, labels) of one UCI file: ``sentence<TAB>0|1`` per line, no header, no quoting."""
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{file.name} (the {site} sentences) is missing from {file.parent}. "
+                                f"{_UCI_RESTORE}") from None
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ValueError(f"{file.name}: byte {exc.start} (line {line}) is not UTF-8 ({exc.reason}: "
+                         f"{raw[exc.start:exc.start + 1]!r}); expected UTF-8 text. {_UCI_RESTORE}") from None
+    # Split on "\n" only: str.splitlines() would also split at U+0085 (NEL), which imdb_labelled.txt holds
+    # inside sentences (a Windows-1252 ellipsis decoded as Latin-1 somewhere upstream).
+    rows = content.split("\n")
+    if rows and rows[-1] == "":
+        rows.pop()                                   # the line end of the last line
+    if not rows:
+        raise ValueError(f"{file.name} is empty; expected 1,000 lines `sentence<TAB>0|1`. {_UCI_RESTORE}")
+    texts, labels = [], []
+    expected = "expected `sentence<TAB>0` or `sentence<TAB>1` (one tab, no header)"
+    for number, row in enumerate(rows, 1):
+        row = row[:-1] if row.endswith("\r") else row
+        cells = row.split("\t")
+        if len(cells) != 2:
+            raise ValueError(f"{file.name}, line {number}: {len(cells)} tab-separated column(s) in "
+                             f"{row[:60]!r}; {expected}. {_UCI_RESTORE}")
+        text, label = cells
+        if label.strip() not in ("0", "1"):
+            raise ValueError(f"{file.name}, line {number}: label {label!r} is not 0 or 1; {expected} "
+                             f"(0 = negative, 1 = positive). {_UCI_RESTORE}")
+        if not text.strip():
+            raise ValueError(f"{file.name}, line {number}: the sentence is empty; {expected}. {_UCI_RESTORE}")
+        texts.append(text)
+        labels.append(int(label.strip()))
+    return texts, labels
+
+
+def load_uci_sentences(sites=None, verify: bool = True, folder: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The UCI "Sentiment Labelled Sentences" as a DataFrame with columns ``text, label, site``.
+
+    Introduced with the real-world sentences: the out-of-domain test of chapter 06's LSTM and chapter
+    08's BERT classifier, which never train on them. 1,000 review sentences per site (Amazon phone
+    reviews, IMDb film reviews, Yelp restaurant reviews), 500 positive and 500 negative each;
+    ``label`` is 0 = negative, 1 = positive, as in :func:`load_reviews`. Data card:
+    ``data/sentiment_labelled_sentences/README.md``.
+
+    Args:
+        sites: ``None`` for all of :data:`UCI_SITES` (``"amazon"``, ``"imdb"``, ``"yelp"``), one site
+            name, or a list of them; rows come site by site in that order, each in file order.
+        verify: check every file against ``SHA256SUMS`` first (fast; leave it on).
+        folder: the folder of the UCI files; ``None`` means ``data/sentiment_labelled_sentences``.
+
+    The texts are exactly the files' sentences (the IMDb ones end in two spaces; a few hold stray
+    double quotes); nothing on disk is changed. A malformed line is a ``ValueError`` naming the
+    file and the line.
+    """
+    if sites is None:
+        chosen = list(UCI_SITES)
+    elif isinstance(sites, str):
+        chosen = [sites]
+    elif isinstance(sites, (list, tuple)) and sites and all(isinstance(s, str) for s in sites):
+        chosen = list(sites)
+    else:
+        raise TypeError(f"sites must be None, a site name or a non-empty list of site names {list(UCI_SITES)}, "
+                        f"got {sites!r}")
+    unknown = [s for s in chosen if s not in UCI_FILES]
+    if unknown:
+        raise ValueError(f"unknown site(s) {unknown}; the UCI sentences come from the sites {list(UCI_SITES)}")
+    twice = sorted({s for s in chosen if chosen.count(s) > 1})
+    if twice:
+        raise ValueError(f"site(s) {twice} named more than once; each site's sentences would be repeated")
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be True or False, got {verify!r}")
+    path = uci_dir(folder)
+    if verify:
+        _verify_folder(path, [UCI_FILES[s] for s in chosen], restore=_UCI_RESTORE,
+                       what="folder of the UCI sentences")
+    frames = []
+    for site in chosen:
+        texts, labels = _parse_uci_file(path / UCI_FILES[site], site)
+        frames.append(pd.DataFrame({"text": texts, "label": pd.array(labels, dtype="int64"), "site": site}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
 # Any (text, label) file
 # --------------------------------------------------------------------------------------------
 
@@ -244,42 +375,17 @@ def _merged_rows(text: str, delimiter: str) -> str | None:
     return next((ln for ln in lines[:-1] if ends_with_label.search(ln)), None)
 
 
-def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
-                       label_column: str | None = None) -> pd.DataFrame:
-    """Read a file of labelled texts into a DataFrame with columns ``text`` and ``label`` (0/1).
+def _read_cells(file: Path, delimiter: str, kind: str, quoted: bool) -> tuple[list, list, list]:
+    """The non-blank rows of ``file`` split into cells, with the line each row starts and ends on.
 
-    Formats: ``.csv`` (comma-separated, standard CSV quoting), ``.tsv`` and ``.txt``
-    (tab-separated). UTF-8. The first row is a header naming the columns (``text`` /
-    ``sentence`` / ``review`` and ``label`` / ``sentiment`` are found automatically; other names
-    via ``text_column`` and ``label_column``). A two-column file whose first row is already
-    data (``some text<TAB>1``) is read as (text, label) without a header.
-
-    Labels may be ``0``/``1``, ``negative``/``positive`` or ``neg``/``pos`` (any case). The file
-    is read strictly, and errors name the offending values and their line numbers: every row must
-    have as many cells as the header (a comma inside a CSV text must be inside double quotes),
-    quotes must balance, and a quoted text must not swallow lines that look like rows of their own
-    (``"Great,1`` then ``Bad",0``: a stray quote, not a review with a line break).
+    ``quoted=False`` reads double quotes as ordinary characters (``csv.QUOTE_NONE``).
     """
-    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise TypeError(f"path must be a file path, got {path!r}")
-    file = Path(path).expanduser()
-    exists, is_dir = _stat(file)
-    if not exists:
-        raise FileNotFoundError(f"no such file: {_short_name(file, 200)}")
-    if is_dir:
-        raise IsADirectoryError(f"{file} is a folder; expected a .csv, .tsv or .txt file of (text, label) rows")
-    delimiters = {".csv": ",", ".tsv": "\t", ".txt": "\t"}
-    suffix = file.suffix.lower()
-    if suffix not in delimiters:
-        raise ValueError(f"{file.name}: unsupported file type {suffix or '(no extension)'!r}; expected .csv "
-                         "(comma-separated) or .tsv / .txt (tab-separated) with a text and a label column")
-    delimiter = delimiters[suffix]
-    kind, sep = ("CSV", ",") if suffix == ".csv" else ("TSV", "<TAB>")
     rows, lines, ends = [], [], []
     start = 1
+    options = {} if quoted else {"quoting": csv.QUOTE_NONE}
     try:
         with open(file, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            reader = csv.reader(fh, delimiter=delimiter, strict=True, **options)
             for row in reader:
                 if any(cell.strip() for cell in row):     # skip blank lines
                     rows.append(row)
@@ -287,11 +393,36 @@ def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
                     ends.append(reader.line_num)
                 start = reader.line_num + 1
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{file.name} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+        offset, line = _undecodable(file, exc)
+        raise ValueError(f"{file.name} is not UTF-8 text ({exc.reason} at byte {offset}, line {line}); "
+                         "save it as UTF-8") from exc
     except csv.Error as exc:
         raise _csv_error(exc, file, kind, start, reader.line_num) from None
     except OSError as exc:
         raise ValueError(f"cannot read {_short_name(file)}: {exc.strerror or exc}") from None
+    return rows, lines, ends
+
+
+def _undecodable(file: Path, exc: UnicodeDecodeError) -> tuple[int, int]:
+    """(byte offset in the file, line number) of the first byte that is not UTF-8.
+
+    The decoder's own offset counts from the start of the block it was decoding, not of the file."""
+    try:
+        raw = file.read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as whole:
+        return whole.start, raw[:whole.start].count(b"\n") + 1
+    except OSError:
+        pass
+    return exc.start, 1
+
+
+def _cells_to_frame(file: Path, rows: list, lines: list, ends: list, text_column, label_column,
+                    extra_columns: tuple, headerless_only: bool = False) -> pd.DataFrame:
+    """Header detection, column checks and label parsing of :func:`load_labelled_file`."""
+    suffix = file.suffix.lower()
+    delimiter = "," if suffix == ".csv" else "\t"
+    sep = "," if suffix == ".csv" else "<TAB>"
     if not rows:
         raise ValueError(f"{file.name} is empty; expected a header (e.g. `text{sep}label`) and (text, label) rows")
 
@@ -302,17 +433,26 @@ def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
         raise ValueError(f"{file.name} has no header, and its first line, {first}, looks like a label followed by "
                          f"a text. Add a header line that names the columns in their order: `label{sep}text`.")
     has_header = not (plain and parse_label(first[1]) is not None and first[0].strip().lower() not in _TEXT_NAMES)
+    if has_header and headerless_only:
+        raise ValueError(f"{file.name}: read with literal quotes, its first line is a header, not a (text, label) row")
+    extra_idx = []
     if has_header:
         header = [h.strip() for h in first]
         t_idx = _find_column(header, text_column, _TEXT_NAMES, "text", file, f"text{sep}label")
         l_idx = _find_column(header, label_column, _LABEL_NAMES, "label", file, f"text{sep}label")
         if t_idx == l_idx:
             raise ValueError(f"{file.name}: the text and the label column are both {header[t_idx]!r}")
+        for name in extra_columns:
+            extra_idx.append(_find_column(header, name, (), "extra", file, f"text{sep}label{sep}{name}"))
         rows, lines, ends = rows[1:], lines[1:], ends[1:]
         if not rows:
             raise ValueError(f"{file.name} is empty: it has a header ({header}) but no rows")
         width, layout = len(header), f"the header has {len(header)}: {sep.join(header)}"
     else:
+        if extra_columns:
+            raise ValueError(f"{file.name} has no header, so it has no column {extra_columns[0]!r}: its two columns "
+                             f"are a text and a label. Add a header line that names every column, e.g. "
+                             f"`text{sep}label{sep}{extra_columns[0]}`.")
         t_idx, l_idx = 0, 1
         width, layout = 2, "a text and a label"
 
@@ -350,7 +490,84 @@ def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
         raise ValueError(f"{file.name}: unknown label(s) {shown}{more}; expected 0/1, negative/positive or neg/pos")
     if empty:
         raise ValueError(f"{file.name}: empty text on line(s) {empty[:10]}")
-    return pd.DataFrame({"text": texts, "label": pd.array(labels, dtype="int64")})
+    frame = pd.DataFrame({"text": texts, "label": pd.array(labels, dtype="int64")})
+    for name, idx in zip(extra_columns, extra_idx):
+        frame[name] = [row[idx] for row in rows]
+    return frame
+
+
+def load_labelled_file(path: str | os.PathLike, text_column: str | None = None,
+                       label_column: str | None = None, quotes: bool | None = None,
+                       extra_columns=()) -> pd.DataFrame:
+    """Read a file of labelled texts into a DataFrame with columns ``text`` and ``label`` (0/1).
+
+    Formats: ``.csv`` (comma-separated, standard CSV quoting), ``.tsv`` and ``.txt``
+    (tab-separated). UTF-8. The first row is a header naming the columns (``text`` /
+    ``sentence`` / ``review`` and ``label`` / ``sentiment`` are found automatically; other names
+    via ``text_column`` and ``label_column``). A two-column file whose first row is already
+    data (``some text<TAB>1``) is read as (text, label) without a header.
+
+    Labels may be ``0``/``1``, ``negative``/``positive`` or ``neg``/``pos`` (any case). The file
+    is read strictly, and errors name the offending values and their line numbers: every row must
+    have as many cells as the header (a comma inside a CSV text must be inside double quotes),
+    quotes must balance, and a quoted text must not swallow lines that look like rows of their own
+    (``"Great,1`` then ``Bad",0``: a stray quote, not a review with a line break).
+
+    ``quotes``: ``None`` (default) reads double quotes as CSV quoting, except in a headerless
+    tab-separated ``text<TAB>label`` file whose quotes do not balance but whose every line is one
+    text, a tab and a label: there the quotes are part of the texts (the format of the UCI
+    sentences, chapters 06/08, see :func:`load_uci_sentences`). ``True`` always reads them as quoting,
+    ``False`` never (``--no-quotes`` on the command line). ``extra_columns``: names of further
+    columns to return after ``text`` and ``label`` (e.g. ``["domain"]`` for the evaluation
+    command's ``--group-by``); the file needs a header that names them.
+    """
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise TypeError(f"path must be a file path, got {path!r}")
+    if quotes is not None and not isinstance(quotes, bool):
+        raise TypeError(f"quotes must be None (automatic), True or False, got {quotes!r}")
+    if isinstance(extra_columns, str) or not isinstance(extra_columns, (tuple, list)) or \
+            not all(isinstance(name, str) and name.strip() for name in extra_columns):
+        raise TypeError(f"extra_columns must be a list of column names, got {extra_columns!r}")
+    extra_columns = tuple(extra_columns)
+    taken = [name for name in extra_columns if name in ("text", "label")]
+    if taken:
+        raise ValueError(f"extra_columns cannot include {taken[0]!r}: the text and the label are always returned")
+    file = Path(path).expanduser()
+    exists, is_dir = _stat(file)
+    if not exists:
+        raise FileNotFoundError(f"no such file: {_short_name(file, 200)}")
+    if is_dir:
+        raise IsADirectoryError(f"{file} is a folder; expected a .csv, .tsv or .txt file of (text, label) rows")
+    delimiters = {".csv": ",", ".tsv": "\t", ".txt": "\t"}
+    suffix = file.suffix.lower()
+    if suffix not in delimiters:
+        raise ValueError(f"{file.name}: unsupported file type {suffix or '(no extension)'!r}; expected .csv "
+                         "(comma-separated) or .tsv / .txt (tab-separated) with a text and a label column")
+    delimiter = delimiters[suffix]
+    kind = "CSV" if suffix == ".csv" else "TSV"
+    try:
+        cells = _read_cells(file, delimiter, kind, quoted=quotes is not False)
+        return _cells_to_frame(file, *cells, text_column, label_column, extra_columns)
+    except ValueError as exc:
+        if quotes is not None or delimiter != "\t" or not _has_double_quote(file):
+            raise
+        try:          # a plain text<TAB>label file whose texts hold quotes (the UCI sentences)
+            cells = _read_cells(file, delimiter, kind, quoted=False)
+            return _cells_to_frame(file, *cells, text_column, label_column, extra_columns, headerless_only=True)
+        except ValueError:
+            pass
+        if "quote" not in str(exc):
+            raise exc from None
+        raise ValueError(f"{exc} (If the double quotes are part of the texts, read the file with quotes=False: "
+                         "--no-quotes on the command line.)") from None
+
+
+def _has_double_quote(file: Path) -> bool:
+    try:
+        with open(file, "rb") as fh:
+            return any(b'"' in block for block in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------

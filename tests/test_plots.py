@@ -852,3 +852,36 @@ def test_training_curves_rejects_bad_input(log, kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_training_curves(log, **kwargs)
     plt.close("all")
+
+
+def _shift_table():
+    import pandas as pd
+    return pd.DataFrame({"course test": [0.5, 0.88], "UCI amazon": [0.5, 0.86], "UCI all": [0.5, 0.85]},
+                        index=["majority", "BERT"])
+
+
+def test_domain_shift_bars_one_per_model_and_set():
+    from course_utils.plots import plot_domain_shift
+    ax = plot_domain_shift(_shift_table(), title="shift")
+    assert len(ax.patches) == 2 * 3
+    heights = sorted(round(p.get_height(), 2) for p in ax.patches)
+    assert heights == [0.5, 0.5, 0.5, 0.85, 0.86, 0.88]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["majority", "BERT"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["chance (0.50)", "course test", "UCI amazon",
+                                                                   "UCI all"]
+
+
+@pytest.mark.parametrize("table, kwargs, error, match", [
+    ("not a frame", {}, TypeError, "non-empty DataFrame"),
+    ("percent", {}, ValueError, "at most 1"),
+    (None, {"chance": 50}, ValueError, "chance"),
+])
+def test_domain_shift_rejects_bad_input(table, kwargs, error, match):
+    from course_utils.plots import plot_domain_shift
+    frame = _shift_table()
+    if table == "percent":
+        frame = frame * 100
+    elif table is not None:
+        frame = table
+    with pytest.raises(error, match=match):
+        plot_domain_shift(frame, **kwargs)
