@@ -3,14 +3,15 @@
 Introduced in chapter 06 (the LSTM classifier) and used by chapters 08–09 and by
 ``python -m course_utils.evaluate``.
 
-- :func:`load_reviews` / :func:`load_reviews_dataset`: the course's 1,650 hand-written English
-  reviews in ``data/reviews/reviews.csv`` (columns ``text, label, domain, split``; label
+- :func:`load_reviews` / :func:`load_reviews_dataset`: the course's hand-written English
+  reviews (over 3,000) in ``data/reviews/reviews.csv`` (columns ``text, label, domain, split``; label
   0 = negative, 1 = positive), as a pandas DataFrame or a Hugging Face ``DatasetDict``.
   Both verify the file's SHA-256 against ``data/reviews/SHA256SUMS`` first.
 - :func:`load_uci_sentences`: 3,000 real review sentences (Amazon, IMDb, Yelp) of the UCI Machine
   Learning Repository's "Sentiment Labelled Sentences" in ``data/sentiment_labelled_sentences``, with a
   ``site`` column, the out-of-domain test of chapters 06 and 08 (introduced with the real-world
   sentences; never trained on). Verifies ``SHA256SUMS`` first.
+- :func:`split_uci_sentences`: a few UCI sentences per site to learn from, the rest held out (section 9.1).
 - :func:`load_labelled_file`: any ``.csv`` / ``.tsv`` / ``.txt`` file of (text, label) rows,
   e.g. your own reviews, for the evaluation command.
 - :func:`load_hf_sentiment`: SST-2 or IMDB from the Hugging Face Hub (needs network), or
@@ -35,8 +36,8 @@ from .datafiles import verify_checksums as _verify_folder
 
 #: Class names, indexed by label: 0 = negative, 1 = positive.
 LABEL_NAMES = ("negative", "positive")
-#: The five domains of the course corpus, and its three fixed splits.
-DOMAINS = ("apps", "books", "movies", "products", "restaurants")
+#: The six domains of the course corpus, and its three fixed splits.
+DOMAINS = ("apps", "books", "critics", "movies", "products", "restaurants")
 SPLITS = ("train", "validation", "test")
 #: Columns of ``reviews.csv``.
 COLUMNS = ("text", "label", "domain", "split")
@@ -122,7 +123,7 @@ def load_reviews(split: str | None = None, verify: bool = True,
     """The course review corpus as a DataFrame with columns ``text, label, domain, split``.
 
     Args:
-        split: ``"train"``, ``"validation"``, ``"test"``, or ``None`` for all 1,650 reviews.
+        split: ``"train"``, ``"validation"``, ``"test"``, or ``None`` for all reviews.
         verify: check ``reviews.csv`` against ``SHA256SUMS`` first (fast; leave it on).
         folder: the corpus folder; ``None`` means ``data/reviews`` of the course
             (or ``$BIGMODEL_COURSE_DATA/reviews``).
@@ -292,6 +293,36 @@ def load_uci_sentences(sites=None, verify: bool = True, folder: str | os.PathLik
         texts, labels = _parse_uci_file(path / UCI_FILES[site], site)
         frames.append(pd.DataFrame({"text": texts, "label": pd.array(labels, dtype="int64"), "site": site}))
     return pd.concat(frames, ignore_index=True)
+
+
+def split_uci_sentences(uci: pd.DataFrame | None = None, per_site: int = 200, seed: int = 0):
+    """``(train, held_out)``: ``per_site`` UCI sentences of every site to learn from, the rest held out.
+
+    Introduced with the real-world sentences (chapters 06 and 08, section 9.1, and
+    ``benchmarks/bench_realworld.py``): the fix for distribution shift trains on a few real sentences
+    and is scored only on the others. Each site gives ``per_site`` sentences, half positive and half
+    negative, drawn with ``seed``; a smaller ``per_site`` with the same seed is not guaranteed to be a
+    subset of a larger one. ``held_out`` keeps file order.
+
+    Args:
+        uci: the table of :func:`load_uci_sentences` (``None`` loads all sites).
+        per_site: an even number from 2 to 998 (each site has 500 sentences per label).
+        seed: the sampling seed.
+    """
+    if isinstance(per_site, bool) or not isinstance(per_site, int) or not 2 <= per_site <= 998 or per_site % 2:
+        raise ValueError(f"per_site must be an even int from 2 to 998 (half of it per label), got {per_site!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if uci is None:
+        uci = load_uci_sentences()
+    if not isinstance(uci, pd.DataFrame) or not {"text", "label", "site"} <= set(uci.columns):
+        raise TypeError("uci must be the DataFrame of load_uci_sentences() (columns text, label, site)")
+    smallest = int(uci.groupby(["site", "label"]).size().min()) if len(uci) else 0
+    if smallest < per_site // 2 + 1:
+        raise ValueError(f"per_site={per_site} needs more than {per_site // 2} sentences per site and label; "
+                         f"the smallest group has {smallest}")
+    train = uci.groupby(["site", "label"], group_keys=False).sample(per_site // 2, random_state=seed)
+    return train, uci.drop(train.index)
 
 
 # --------------------------------------------------------------------------------------------

@@ -191,3 +191,37 @@ def test_unknown_sites_and_bad_arguments():
 def test_frame_is_a_plain_dataframe():
     df = load_uci_sentences("amazon")
     assert isinstance(df, pd.DataFrame) and df["site"].unique().tolist() == ["amazon"]
+
+
+# ------------------------------------------------------------------ split_uci_sentences (section 9.1)
+def test_split_uci_sentences_is_balanced_disjoint_and_reproducible():
+    from course_utils.reviews import split_uci_sentences
+    uci = load_uci_sentences()
+    train, held_out = split_uci_sentences(uci, per_site=200, seed=0)
+    assert len(train) == 600 and len(held_out) == 2400
+    assert set(train.index).isdisjoint(held_out.index) and len(set(train.index) | set(held_out.index)) == 3000
+    assert (train.groupby(["site", "label"]).size() == 100).all()
+    assert list(held_out.index) == sorted(held_out.index)
+    again, _ = split_uci_sentences(uci, per_site=200, seed=0)
+    other, _ = split_uci_sentences(uci, per_site=200, seed=1)
+    assert list(again.index) == list(train.index) and list(other.index) != list(train.index)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"per_site": 201}, "even int"), ({"per_site": 0}, "even int"), ({"per_site": 1000}, "even int"),
+    ({"per_site": 2.0}, "even int"), ({"per_site": True}, "even int"), ({"seed": -1}, "seed"),
+    ({"seed": "0"}, "seed"),
+])
+def test_split_uci_sentences_rejects_bad_arguments(kwargs, message):
+    from course_utils.reviews import split_uci_sentences
+    with pytest.raises(ValueError, match=message):
+        split_uci_sentences(load_uci_sentences("imdb"), **kwargs)
+
+
+def test_split_uci_sentences_needs_the_loader_table():
+    from course_utils.reviews import split_uci_sentences
+    with pytest.raises(TypeError, match="load_uci_sentences"):
+        split_uci_sentences(pd.DataFrame({"text": ["a"], "label": [1]}))
+    small = load_uci_sentences("imdb").groupby("label").head(10)
+    with pytest.raises(ValueError, match="smallest group has 10"):
+        split_uci_sentences(small, per_site=20)
