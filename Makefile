@@ -21,7 +21,7 @@ help:
 	@echo "make book      build the course website offline into build/book/html (no notebook is re-run)"
 	@echo "make test-colab run every notebook top to bottom the way Colab would (fake Colab, local clone)"
 	@echo "make bench     throughput and peak memory of python -m course_utils.evaluate (needs the chapter 06 and 08 models)"
-	@echo "make bench-realworld  accuracy on the course test split and the real-world UCI sentences (baselines, LSTM, BERT)"
+	@echo "make bench-realworld  accuracy on the course test split and real UCI sentences (baselines, LSTM, BERT), and section 9.1's recipes against the targets (about a minute)"
 	@echo "make bench-recipes training recipes against real sentences (ARGS=--quick by default; see the script's docstring)"
 	@echo "make bench-gpt chapter 11's GPT recipe against nanoGPT's CPU recipe: time to validation loss 1.88 (4-5 min)"
 	@echo "make bench-lora chapter 10's LoRA rank sweep (about an hour on 2 cores); rewrites data/benchmarks/lora_rank_sweep.json"

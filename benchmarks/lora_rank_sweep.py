@@ -111,8 +111,9 @@ def main(argv=None) -> int:
     command = "python benchmarks/lora_rank_sweep.py" + "".join(f" {shlex.quote(a)}" for a in (argv or sys.argv[1:]))
     result = {"command": command, "machine": info, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "settings": {"epochs": args.epochs, "lr": args.lr, "alpha_over_r": 2, "seed": args.seed,
-                           "dropout": lora.DROPOUT, "batch_size": 32, "checkpoint": lora.PACKAGED_BASE_NAME,
-                           "default_targets": list(lora.TARGET_MODULES), "metric": "validation accuracy, last epoch"},
+                           "dropout": lora.DROPOUT, "batch_size": lora.BATCH_SIZE, "checkpoint": lora.PACKAGED_BASE_NAME,
+                           "default_targets": list(lora.TARGET_MODULES), "metric": "validation accuracy, last epoch",
+                           "corpus": corpus_fingerprint()},
               "rows": rows}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.output.with_suffix(".tmp")
@@ -120,6 +121,14 @@ def main(argv=None) -> int:
     tmp.replace(args.output)
     print(f"wrote {args.output}")
     return 0
+
+
+def corpus_fingerprint() -> dict:
+    """Which corpus the sweep trained on: the SHA-256 of reviews.csv and the split sizes."""
+    from course_utils.reviews import load_reviews, verify_checksums
+    sizes = load_reviews()["split"].value_counts()
+    return {"reviews_sha256": verify_checksums()["reviews.csv"], "train": int(sizes["train"]),
+            "validation": int(sizes["validation"])}
 
 
 if __name__ == "__main__":

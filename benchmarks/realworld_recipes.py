@@ -33,7 +33,9 @@ Training time: wall seconds and process CPU seconds of the training call (BERT: 
 checkpoint; LSTM: vectoriser, model and fit). On one thread, CPU seconds are the work and compare recipes;
 they are not a notebook's wall time on 2 cores (chapter 08's recipe: 96 CPU s here, 60-90 s in the notebook).
 
-Recorded result, 2026-12-02, on the course's 2-core CPU machine while another job kept it busy (load average
+Recorded result (with the corpus's batch 1: 1,150 training, 250 validation and 250 test reviews; batch 2 of
+December 2026 doubled it, so "the course train split" above now means 2,162 reviews and these figures predate
+it), 2026-12-02, on the course's 2-core CPU machine while another job kept it busy (load average
 1.6-5.2), every run ``nice -n 19`` with one thread (so wall seconds are inflated and vary; CPU seconds are the
 work). Commands (BERT: seed 42 only, about 2-8 minutes each at that load; LSTM: seeds 42 43 44, mean shown)::
 

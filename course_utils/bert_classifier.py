@@ -221,15 +221,18 @@ def predict_proba(model, tokenizer, texts, device=None, batch_size: int = 64,
     device = _device(device)
     amp, dtype = _amp(device)
     model.to(device).eval()
-    loader = make_loader(tokenizer, encode_examples(tokenizer, texts, max_length=max_length), batch_size,
-                         shuffle=False)
+    examples = encode_examples(tokenizer, texts, max_length=max_length)
+    order = np.argsort([len(e["input_ids"]) for e in examples], kind="stable")   # short texts batched together:
+    loader = make_loader(tokenizer, [examples[i] for i in order], batch_size, shuffle=False)   # less padding
     out = []
     with torch.no_grad():
         for batch in loader:
             with torch.autocast(device_type=device.type, dtype=dtype, enabled=amp):
                 logits = model(**{k: v.to(device) for k, v in batch.items()}).logits
             out.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
-    return np.concatenate(out)
+    probs = np.empty((len(texts), 2), dtype=np.float32)
+    probs[order] = np.concatenate(out)                                           # back to the input order
+    return probs
 
 
 # ---------------------------------------------------------------------------------- training

@@ -50,8 +50,9 @@ TARGET_MODULES = ("query", "key", "value", "pooler.dense")
 #: The classification head: new for the task, so it is trained in full (peft's ``modules_to_save``).
 HEAD_MODULES = ("classifier",)
 #: LoRA trains few, freshly initialised numbers: a larger learning rate than full fine-tuning (1e-4).
-EPOCHS = 3
-LEARNING_RATE = 2e-3
+EPOCHS = 2
+LEARNING_RATE = 3e-3
+BATCH_SIZE = 16
 #: Files of an adapter folder (what ``save_adapter`` writes).
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
@@ -237,6 +238,7 @@ def fine_tune_lora(train_df, val_df=None, checkpoint=None, *, r: int = RANK, alp
     targets = _targets(target_modules)
     if "prepare" in fine_tune_kwargs:
         raise TypeError("fine_tune_lora sets prepare= itself (it adds the LoRA adapters)")
+    fine_tune_kwargs.setdefault("batch_size", BATCH_SIZE)
     return fine_tune_bert(train_df, val_df, checkpoint, epochs=epochs, lr=lr,
                           prepare=lambda model: add_lora(model, r, alpha, targets, dropout), **fine_tune_kwargs)
 
