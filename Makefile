@@ -24,7 +24,7 @@ help:
 	@echo "make bench-realworld  accuracy on the course test split and real UCI sentences (baselines, LSTM, BERT), and section 9.1's recipes against the targets (about a minute)"
 	@echo "make bench-recipes training recipes against real sentences (ARGS=--quick by default; see the script's docstring)"
 	@echo "make bench-gpt chapter 11's GPT recipe against nanoGPT's CPU recipe: time to validation loss 1.88 (4-5 min)"
-	@echo "make bench-lora chapter 10's LoRA rank sweep (about an hour on 2 cores); rewrites data/benchmarks/lora_rank_sweep.json"
+	@echo "make bench-lora chapter 10's LoRA rank sweep (about 10 minutes on 2 cores); rewrites data/benchmarks/lora_rank_sweep.json"
 	@echo "make env       print the environment report (versions against requirements.txt, devices)"
 	@echo "make clean     remove .venv and caches (not the trained models in models/)"
 
@@ -83,9 +83,9 @@ ARGS ?= --quick
 bench-recipes: setup
 	$(OFFLINE) $(BIN)/python benchmarks/realworld_recipes.py $(ARGS)
 
-# Chapter 10's LoRA rank sweep (about an hour on 2 idle cores); rewrites data/benchmarks/lora_rank_sweep.json.
+# Chapter 10's LoRA rank sweep (seven runs, about 10 minutes on 2 idle cores); rewrites data/benchmarks/lora_rank_sweep.json.
 bench-lora: setup
-	$(OFFLINE) $(BIN)/python benchmarks/lora_rank_sweep.py --jobs 3
+	$(OFFLINE) $(BIN)/python benchmarks/lora_rank_sweep.py --jobs 2
 
 # Chapter 12's full scaling sweep (about 15 minutes on 2 idle cores); rewrites data/scaling/sweep.json.
 bench-scaling: setup
